@@ -1,0 +1,45 @@
+# Two commands: `make run` (serve the app) and `make test` (the whole suite, as CI runs it).
+# Both create .venv, install the pinned requirements once and fetch the embedded assets once.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+PORT ?= 8501
+CHROMIUM := /usr/bin/chromium
+
+.PHONY: run test test-slow test-all install assets browser clean-venv
+
+$(STAMP): requirements.txt requirements-dev.txt constraints.txt
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt -c constraints.txt
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+assets: $(STAMP)
+	$(PY) -m workbench assets fetch
+
+run: assets
+	$(PY) -m streamlit run app.py --server.headless true --server.port $(PORT)
+
+# Real-browser tests drive Debian's chromium; install it when missing (needs root or sudo).
+browser:
+	@if [ ! -x $(CHROMIUM) ]; then \
+		echo "Installing Debian chromium for the browser tests ..."; \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium fonts-liberation >/dev/null \
+		|| { echo "Could not install chromium: run 'apt-get install chromium' as root."; exit 1; }; \
+	fi
+
+test: assets browser
+	$(PY) -m pytest -m "not slow"
+
+test-slow: assets
+	$(PY) -m pytest -m slow
+
+test-all: assets browser
+	$(PY) -m pytest
+
+clean-venv:
+	rm -rf $(VENV)

@@ -1,0 +1,17 @@
+"""Data explorer: a built-in data set or an upload, its schema, balance, features and rows."""
+
+import streamlit as st
+
+from workbench.ui.explorer import choose_dataset, show_dataset
+from workbench.ui.frame import page_frame
+
+page_frame("Data explorer", "📊")
+st.title("📊 Data explorer")
+st.caption(
+    "Look at a data set before you train on it: its columns, how balanced the label is, how each "
+    "feature relates to the label, and example rows."
+)
+
+view = choose_dataset()
+if view is not None:
+    show_dataset(view)

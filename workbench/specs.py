@@ -1,0 +1,241 @@
+"""Run specs: one typed, validated value per experiment.
+
+The same spec drives the page form, the YAML file, the CLI (`--set key=value`), the cache key, the
+run record and the comparison. Each run kind is one model; `kind` tells them apart in YAML.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from pathlib import Path
+from typing import Annotated, Any, Literal, Union
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator, model_validator
+
+from workbench.errors import WorkbenchError
+
+SPEC_VERSION = 1
+
+
+class SpecError(WorkbenchError):
+    """A spec file or a `--set` override is not valid; the message lists every problem."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+class DataSpec(_Strict):
+    """Which rows: a data set, its split, and how many rows of each part to use."""
+
+    dataset: str = "california-housing"
+    split_seed: int = 42
+    test_fraction: float = Field(0.2, gt=0, lt=1)
+    val_fraction: float = Field(0.1, ge=0, lt=1)
+    stratify: bool = True
+    n_train: int | None = Field(None, ge=1, description="use this many training rows (random, seeded)")
+    n_test: int | None = Field(None, ge=1, description="score this many test rows (the first of the shuffled test split)")
+    sample_seed: int = 0
+    train_file: str | None = None  # TALLRec-style data sets that come as files
+    test_file: str | None = None
+
+    @model_validator(mode="after")
+    def _fractions_leave_training_rows(self) -> "DataSpec":
+        if self.test_fraction + self.val_fraction >= 0.95:
+            raise ValueError("test_fraction + val_fraction must leave at least 5% for training")
+        return self
+
+
+SerializerName = Literal["list", "text", "values", "table", "json", "jinja"]
+WrapperName = Literal["none", "alpaca", "chat"]
+
+
+class TemplateSpec(_Strict):
+    """How a row becomes a prompt, and which answer word stands for each class."""
+
+    serializer: SerializerName = "list"
+    features: list[str] | None = None  # subset and order; None: all, in the data set's order
+    readable_names: bool = False  # "median income" instead of "MedInc"
+    rounding: int | None = Field(2, ge=0, le=10)
+    jinja: str | None = None  # the row template when serializer == "jinja"
+    question: str = "Is this house block valuable? Yes or no?"
+    answer_prefix: str = "Answer:"
+    answers: dict[str, str] = Field(default_factory=lambda: {"no": "No", "yes": "Yes"})
+    wrapper: WrapperName = "none"
+    instruction: str | None = None  # alpaca/chat wrappers; None: the question
+    shots: int = Field(0, ge=0, le=64)
+    shot_seed: int = 0
+
+    @field_validator("answers")
+    @classmethod
+    def _two_distinct_answers(cls, answers: dict[str, str]) -> dict[str, str]:
+        if len(answers) < 2:
+            raise ValueError("give an answer word for each of at least two classes")
+        words = [word.strip() for word in answers.values()]
+        if any(not word for word in words):
+            raise ValueError("answer words cannot be empty")
+        if len(set(words)) != len(words):
+            raise ValueError("each class needs a different answer word")
+        return answers
+
+    @model_validator(mode="after")
+    def _jinja_needs_text(self) -> "TemplateSpec":
+        if self.serializer == "jinja" and not (self.jinja or "").strip():
+            raise ValueError("the jinja serializer needs a template text in `jinja`")
+        return self
+
+
+class ModelSpec(_Strict):
+    name: str = "smollm2-135m-instruct"
+    device: Literal["auto", "cuda", "mps", "cpu"] = "auto"
+    dtype: Literal["auto", "bfloat16", "float16", "float32"] = "auto"
+    quantization: Literal["none", "8bit", "4bit"] = "none"
+
+
+class EvaluateSpec(_Strict):
+    """Zero-shot or few-shot scoring: a trainer that does not train (`template.shots`)."""
+
+    kind: Literal["evaluate"] = "evaluate"
+    name: str | None = None  # a display label; not part of the cache key
+    data: DataSpec = Field(default_factory=DataSpec)
+    model: ModelSpec = Field(default_factory=ModelSpec)
+    template: TemplateSpec = Field(default_factory=TemplateSpec)
+    batch_size: int = Field(16, ge=1, le=1024)
+
+
+class BaselineSpec(_Strict):
+    """A classic model on the raw features of the same split."""
+
+    kind: Literal["baseline"] = "baseline"
+    name: str | None = None
+    data: DataSpec = Field(default_factory=DataSpec)
+    method: Literal["logreg", "xgboost"] = "xgboost"
+    params: dict[str, Any] = Field(default_factory=dict)  # passed to the estimator
+    seed: int = 0
+
+
+RunSpec = Annotated[Union[EvaluateSpec, BaselineSpec], Field(discriminator="kind")]
+_RUN_SPEC = TypeAdapter(RunSpec)
+
+# Short names accepted by `--set` (and the page forms) for the most used fields.
+SET_ALIASES = {
+    "n_train": "data.n_train",
+    "n_test": "data.n_test",
+    "dataset": "data.dataset",
+    "split_seed": "data.split_seed",
+    "train_file": "data.train_file",
+    "test_file": "data.test_file",
+    "shots": "template.shots",
+    "serializer": "template.serializer",
+    "model_name": "model.name",
+}
+
+# Fields that label a run or tune speed without changing its result.
+_NOT_IN_KEY = {"name", "batch_size"}
+
+
+class _Yaml12Loader(yaml.SafeLoader):
+    """YAML 1.2 booleans: only true/false. Under YAML 1.1 `yes`/`no` (class names and answer
+    words here) would silently become booleans."""
+
+
+_Yaml12Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_Yaml12Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
+    list("tTfF"),
+)
+
+
+def read_yaml(text: str) -> Any:
+    return yaml.load(text, Loader=_Yaml12Loader)  # noqa: S506 - a SafeLoader subclass
+
+
+def _format_errors(error: ValidationError) -> str:
+    lines = []
+    for item in error.errors():
+        parts = [str(part) for part in item["loc"] if not str(part).startswith("function-")]
+        if parts and parts[0] in {"evaluate", "baseline"}:
+            parts = parts[1:]  # the union's tag, already known from `kind`
+        where = ".".join(parts)
+        message = item["msg"].removeprefix("Value error, ")
+        lines.append(f"- {where or 'spec'}: {message}")
+    return "\n".join(lines)
+
+
+def parse_spec(data: Any) -> EvaluateSpec | BaselineSpec:
+    if not isinstance(data, dict):
+        raise SpecError("A spec is a mapping with at least `kind:` (evaluate or baseline).")
+    data = {"kind": "evaluate", **data} if "kind" not in data else data
+    try:
+        return _RUN_SPEC.validate_python(data)
+    except ValidationError as error:
+        raise SpecError("The spec is not valid:\n" + _format_errors(error)) from None
+
+
+def load_spec(path: str | Path) -> EvaluateSpec | BaselineSpec:
+    path = Path(path)
+    try:
+        text = path.read_text()
+    except OSError as error:
+        raise SpecError(f"Cannot read the spec file {path}: {error.strerror}") from None
+    try:
+        data = read_yaml(text)
+    except yaml.YAMLError as error:
+        raise SpecError(f"{path} is not valid YAML: {error}") from None
+    return parse_spec(data)
+
+
+def spec_to_dict(spec: BaseModel) -> dict:
+    return spec.model_dump(mode="json")
+
+
+def spec_to_yaml(spec: BaseModel) -> str:
+    return yaml.safe_dump(spec_to_dict(spec), sort_keys=False, allow_unicode=True)
+
+
+def _parse_value(text: str) -> Any:
+    """`--set` values are YAML scalars: 256, 0.5, true, null, [a, b], or plain text."""
+    try:
+        return read_yaml(text)
+    except yaml.YAMLError:
+        return text
+
+
+def apply_overrides(spec: BaseModel, overrides: list[str]) -> EvaluateSpec | BaselineSpec:
+    """Apply `key=value` overrides (dotted paths or SET_ALIASES) and validate the result."""
+    data = spec_to_dict(spec)
+    for override in overrides:
+        key, sep, value = override.partition("=")
+        key = key.strip()
+        if not sep or not key:
+            raise SpecError(f"--set takes key=value, not {override!r}")
+        path = SET_ALIASES.get(key, key).split(".")
+        node = data
+        for part in path[:-1]:
+            if not isinstance(node.get(part), dict):
+                raise SpecError(f"--set {key}: {part!r} is not a section of a {data['kind']} spec")
+            node = node[part]
+        node[path[-1]] = _parse_value(value)
+    return parse_spec(data)
+
+
+def cache_key(spec: BaseModel, data_fingerprint: str, model_fingerprint: str | None) -> str:
+    """Content hash: what the result depends on, never display names or speed settings."""
+    content = {k: v for k, v in spec_to_dict(spec).items() if k not in _NOT_IN_KEY}
+    # The data fingerprint stands for the data set's name and its files' paths.
+    content["data"] = {
+        k: v for k, v in content["data"].items() if k not in {"dataset", "train_file", "test_file"}
+    }
+    content["data_fingerprint"] = data_fingerprint
+    if model_fingerprint is not None:
+        content["model"] = {k: v for k, v in content.get("model", {}).items() if k != "name"}
+        content["model_fingerprint"] = model_fingerprint
+    content["spec_version"] = SPEC_VERSION
+    blob = json.dumps(content, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(blob.encode()).hexdigest()[:20]

@@ -1,0 +1,1 @@
+"""The only backend code that imports streamlit: frame, widgets, charts."""

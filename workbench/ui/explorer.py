@@ -1,0 +1,560 @@
+"""Data explorer: cached data access, plotly charts and the page's sections.
+
+The page file only calls `choose_dataset()` and `show_dataset(view)`. Frames are shared through
+`st.cache_resource` (one read-only copy: Book-Crossing has 1.15M rows), profiles through
+`st.cache_data` keyed by a cheap id with the frame passed as an underscore argument, so switching
+back to a data set seen before redraws from the caches.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+import pandas as pd
+import plotly.express as px
+import plotly.graph_objects as go
+import streamlit as st
+
+from workbench.data import LoadedDataset, get_info, list_datasets, load
+from workbench.data import profile
+from workbench.data import upload
+from workbench.data.registry import DatasetInfo
+from workbench.errors import WorkbenchError
+
+DEFAULT_DATASET = "california-housing"
+SOURCE_BUILTIN = "Built-in data set"
+SOURCE_UPLOAD = "Upload a file"
+MULTICLASS_CHOICE = "(all classes: multi-class)"
+POSITIVE_COLOR = "#4F46E5"  # the theme's primary colour
+OTHER_COLORS = ("#F59E0B", "#10B981", "#EF4444", "#0EA5E9", "#A855F7", "#84CC16", "#EC4899")
+MISSING_COLOR = "#9CA3AF"
+CHART_HEIGHT = 360
+
+
+@dataclass(frozen=True)
+class DatasetView:
+    """What the sections draw: `key` identifies the frame's content for the caches."""
+
+    key: str
+    frame: pd.DataFrame
+    info: DatasetInfo
+    notes: tuple[str, ...] = field(default=())
+
+
+# --- cached data ---------------------------------------------------------------------------------
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def cached_dataset(name: str) -> LoadedDataset:
+    """One shared, read-only frame per built-in data set (errors are not cached)."""
+    return load(name)
+
+
+@st.cache_resource(max_entries=2, show_spinner=False)
+def cached_upload_table(digest: str, extension: str, _data: bytes) -> tuple[pd.DataFrame, list[str]]:
+    frame = upload.read_table(f"upload.{extension}", _data)
+    return frame, upload.check_table(frame)
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def cached_upload_dataset(
+    digest: str, label_column: str | None, positive: str | None, _frame: pd.DataFrame
+) -> tuple[pd.DataFrame, DatasetInfo, list[str]]:
+    if label_column is None:
+        return upload.build_tallrec_dataset(_frame)
+    return upload.build_upload_dataset(_frame, label_column, positive)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def cached_profile(key: str, part: str, _frame: pd.DataFrame, _info: DatasetInfo):
+    """Whole-data-set profile parts: overview, schema, balance, numbers, relation."""
+    functions = {
+        "overview": profile.overview,
+        "schema": profile.schema_table,
+        "balance": profile.class_balance,
+        "numbers": profile.numeric_summary,
+        "relation": profile.feature_relation,
+        "examples": profile.examples_per_class,
+        "sample": lambda frame, info: profile.sample_rows(frame),
+    }
+    return functions[part](_frame, _info)
+
+
+@st.cache_data(max_entries=128, show_spinner=False)
+def cached_feature_view(key: str, feature: str, kind: str, _frame: pd.DataFrame, _info: DatasetInfo):
+    if kind == "numeric":
+        return profile.numeric_histogram(_frame, _info, feature)
+    if kind == "text":
+        lengths = profile.text_lengths(_frame, _info, column=feature)
+        labels = lengths["label"].to_numpy(dtype=str)
+        return profile.histogram_by_label(
+            lengths["words"].to_numpy(), labels, profile.label_order(_info, labels)
+        ), profile.text_length_summary(lengths), len(lengths)
+    return profile.category_label_shares(_frame, _info, feature)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def cached_recommendation(key: str, _frame: pd.DataFrame, _info: DatasetInfo) -> dict:
+    info = _info
+    parts: dict = {"top_items": profile.top_items(_frame, info)}
+    if info.user_column and info.item_column:
+        parts["summary"] = profile.recommendation_summary(_frame, info)
+        parts["per_user"] = profile.log_binned_counts(profile.rating_counts(_frame, info.user_column))
+        parts["per_item"] = profile.log_binned_counts(profile.rating_counts(_frame, info.item_column))
+    if info.rating_column:
+        parts["ratings"] = profile.rating_distribution(_frame, info)
+    return parts
+
+
+# --- charts (pure: figures from profile tables) --------------------------------------------------
+
+
+def class_colors(info: DatasetInfo, labels: list[str]) -> dict[str, str]:
+    """Positive class in the theme colour, the rest from a fixed list, no label in grey."""
+    colors = {}
+    others = iter(OTHER_COLORS * 10)
+    for label in labels:
+        if label == profile.MISSING_LABEL:
+            colors[label] = MISSING_COLOR
+        elif profile.is_binary(info) and label == info.positive:
+            colors[label] = POSITIVE_COLOR
+        else:
+            colors[label] = next(others)
+    return colors
+
+
+def _style(figure: go.Figure, height: int = CHART_HEIGHT) -> go.Figure:
+    figure.update_layout(
+        height=height, margin=dict(l=10, r=10, t=40, b=10), legend_title_text="",
+        legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="right", x=1),
+    )
+    return figure
+
+
+def class_balance_figure(balance: pd.DataFrame, info: DatasetInfo) -> go.Figure:
+    labels = balance["class"].tolist()
+    figure = px.bar(
+        balance, x="class", y="rows", color="class", color_discrete_map=class_colors(info, labels),
+        text=[f"{rows:,} ({share:.1%})" for rows, share in zip(balance["rows"], balance["share"])],
+        labels={"class": info.label_column, "rows": "rows"},
+    )
+    figure.update_traces(textposition="outside", cliponaxis=False)
+    figure.update_layout(showlegend=False, yaxis_range=[0, balance["rows"].max() * 1.18])
+    return _style(figure, 320)
+
+
+def histogram_figure(histogram: profile.Histogram, info: DatasetInfo, x_title: str) -> go.Figure:
+    table = histogram.table.assign(percent=histogram.table["share"] * 100)
+    labels = table["label"].unique().tolist()
+    figure = px.bar(
+        table, x="bin_center", y="percent", color="label", barmode="overlay", opacity=0.6,
+        color_discrete_map=class_colors(info, labels),
+        hover_data={"bin_start": ":.4g", "bin_end": ":.4g", "rows": ":,", "bin_center": False},
+        labels={"bin_center": x_title, "percent": "% of the class", "label": info.label_column},
+    )
+    widths = (table["bin_end"] - table["bin_start"]).to_numpy()
+    figure.update_traces(width=float(widths[0]) if len(widths) else None, marker_line_width=0)
+    figure.update_layout(bargap=0)
+    return _style(figure)
+
+
+def category_figure(shares: pd.DataFrame, info: DatasetInfo, feature: str) -> go.Figure:
+    table = shares.assign(
+        percent=shares["share"] * 100,
+        category=[f"{c} ({rows:,})" for c, rows in zip(shares["category"], shares["rows"])],
+    )
+    order = list(dict.fromkeys(table["category"]))
+    labels = table["label"].unique().tolist()
+    figure = px.bar(
+        table, y="category", x="percent", color="label", orientation="h",
+        color_discrete_map=class_colors(info, labels),
+        category_orders={"category": order, "label": labels},
+        labels={"category": f"{feature} (rows)", "percent": "% of the rows", "label": info.label_column},
+    )
+    figure.update_layout(barmode="stack", yaxis=dict(autorange="reversed"))
+    return _style(figure, max(CHART_HEIGHT, 26 * len(order) + 80))
+
+
+def relation_figure(table: pd.DataFrame) -> go.Figure:
+    figure = px.bar(
+        table, y="feature", x="mutual_information", orientation="h",
+        color_discrete_sequence=[POSITIVE_COLOR],
+        labels={"mutual_information": "mutual information with the label (bits)", "feature": ""},
+    )
+    figure.update_layout(yaxis=dict(autorange="reversed"))
+    return _style(figure, max(260, 28 * len(table) + 80))
+
+
+def count_bins_figure(bins: pd.DataFrame, x_title: str, y_title: str) -> go.Figure:
+    figure = px.bar(
+        bins, x="bin", y="count", log_y=True, color_discrete_sequence=[POSITIVE_COLOR],
+        labels={"bin": x_title, "count": y_title},
+    )
+    return _style(figure, 320)
+
+
+def rating_figure(ratings: pd.DataFrame) -> go.Figure:
+    figure = px.bar(
+        ratings, x="rating", y="rows", color_discrete_sequence=[POSITIVE_COLOR],
+        labels={"rows": "ratings"},
+    )
+    figure.update_xaxes(type="category")
+    return _style(figure, 320)
+
+
+@st.cache_resource(max_entries=256, show_spinner=False)
+def cached_figure(key: str, chart: str, _build: Callable[[], go.Figure]) -> go.Figure:
+    """Building a plotly express figure takes ~40 ms; drawing a built one ~1 ms."""
+    return _build()
+
+
+def _chart(view: DatasetView, chart: str, build: Callable[[], go.Figure]) -> None:
+    st.plotly_chart(cached_figure(view.key, chart, build), config={"displaylogo": False})
+
+
+def _table(frame: pd.DataFrame, **options) -> None:
+    """Categorical columns as plain values: Arrow would send every category of the column
+    (340,000 ISBNs for a 20-row Book-Crossing sample)."""
+    plain = frame.copy()
+    for column in plain.columns:
+        if isinstance(plain[column].dtype, pd.CategoricalDtype):
+            plain[column] = plain[column].astype(object)
+    st.dataframe(plain, hide_index=True, **options)
+
+
+# --- choosing the data -----------------------------------------------------------------------------
+
+
+def dataset_label(info: DatasetInfo) -> str:
+    """Stable selectbox label: title and kind, plus what it needs beyond this machine."""
+    label = f"{info.title} ({info.kind})"
+    if info.needs_file:
+        return label + ": needs a file"
+    return label if info.offline else label + ": online"
+
+
+def choose_dataset() -> DatasetView | None:
+    """Source radio, then a built-in data set or an upload; None when there is nothing to show."""
+    source = st.radio(
+        "Source", (SOURCE_BUILTIN, SOURCE_UPLOAD), horizontal=True, key="explorer_source",
+        label_visibility="collapsed",
+    )
+    if source == SOURCE_UPLOAD:
+        return _uploaded_view()
+    return _builtin_view()
+
+
+def _builtin_view() -> DatasetView | None:
+    names = [info.name for info in list_datasets()]
+    default = names.index(DEFAULT_DATASET) if DEFAULT_DATASET in names else 0
+    labels = {info.name: dataset_label(info) for info in list_datasets()}
+    name = st.selectbox(
+        "Data set", names, index=default, format_func=labels.__getitem__, key="explorer_dataset",
+    )
+    info = get_info(name)
+    if info.needs_file:
+        _show_header(info)
+        st.info(
+            f"**{info.title}** is read from a file. Choose **{SOURCE_UPLOAD}** above and pick "
+            "the JSON file (TALLRec files such as valid.json or test.json are recognized).",
+            icon="📄",
+        )
+        return None
+    try:
+        with st.spinner(f"Loading {info.title} (the first time can take a few seconds) ..."):
+            loaded = cached_dataset(name)
+    except WorkbenchError as error:
+        _show_header(info)
+        st.error(str(error), icon="🌐" if not info.offline else None)
+        return None
+    except Exception as error:  # a broken loader must not show a traceback to the user
+        _show_header(info)
+        st.error(f"{info.title} could not be loaded: {type(error).__name__}: {error}")
+        return None
+    return DatasetView(f"{name}:{loaded.fingerprint}", loaded.frame, loaded.info)
+
+
+def _uploaded_view() -> DatasetView | None:
+    uploaded = st.file_uploader(
+        "Upload a table", type=list(upload.ACCEPTED_TYPES), key="explorer_upload",
+        help=(
+            f"CSV, TSV, JSON (a list of records), JSON lines or Parquet; at most "
+            f"{upload.MAX_UPLOAD_MB} MB and {upload.MAX_COLUMNS:,} columns. The first row names "
+            "the columns. TALLRec JSON files are recognized."
+        ),
+    )
+    if uploaded is None:
+        st.caption(
+            f"CSV, TSV, JSON, JSON lines or Parquet, up to {upload.MAX_UPLOAD_MB} MB, with a header "
+            "row. You then pick the label column and its positive class."
+        )
+        return None
+    data = uploaded.getvalue()
+    digest = hashlib.sha256(data).hexdigest()[:16]
+    name = upload.display_name(uploaded.name)
+    table = _read_upload(digest, upload.file_extension(uploaded.name), data)
+    if table is None:
+        return None
+    frame, table_notes = table
+    if upload.looks_like_tallrec(frame):
+        label_column, positive = None, None
+    else:
+        choice = _label_choice(frame, digest)
+        if choice is None:
+            return None
+        label_column, positive = choice
+    try:
+        data_frame, info, notes = cached_upload_dataset(digest, label_column, positive, frame)
+    except WorkbenchError as error:
+        st.error(str(error))
+        return None
+    except Exception as error:
+        st.error(f"The table could not be prepared: {type(error).__name__}: {error}")
+        return None
+    info = _renamed(info, name)
+    key = f"upload:{digest}:{label_column}:{positive}"
+    return DatasetView(key, data_frame, info, tuple(table_notes) + tuple(notes))
+
+
+def _read_upload(digest: str, extension: str, data: bytes) -> tuple[pd.DataFrame, list[str]] | None:
+    try:
+        with st.spinner("Reading the file ..."):
+            return cached_upload_table(digest, extension, data)
+    except WorkbenchError as error:
+        st.error(str(error))
+    except Exception as error:  # a parser failure we did not foresee: say so, no traceback
+        st.error(
+            f"The file could not be read ({type(error).__name__}: {str(error)[:200]}). Check that "
+            "it is a valid CSV, TSV, JSON, JSON lines or Parquet file with a header row."
+        )
+    return None
+
+
+def _label_choice(frame: pd.DataFrame, digest: str) -> tuple[str, str | None] | None:
+    columns = list(frame.columns)
+    left, right = st.columns(2)
+    label_column = left.selectbox(
+        "Label column", columns, index=columns.index(upload.suggest_label_column(frame)),
+        key=f"upload_label_{digest}", help="The column a model should predict.",
+    )
+    values = upload.label_values(frame, label_column)
+    if len(values) < 2 or len(values) > upload.MAX_CLASSES:
+        return label_column, None  # build_upload_dataset explains what is wrong
+    options = values if len(values) == 2 else [MULTICLASS_CHOICE] + values
+    default = upload.default_positive(values)
+    positive = right.selectbox(
+        "Positive class", options, index=options.index(default) if default in options else 0,
+        key=f"upload_positive_{digest}_{label_column}",
+        help="The class a binary task asks about (its probability is scored). With more than two "
+        "classes, pick one to ask 'this class or another', or keep them all.",
+    )
+    return label_column, None if positive == MULTICLASS_CHOICE else positive
+
+
+def _renamed(info: DatasetInfo, filename: str) -> DatasetInfo:
+    from dataclasses import replace
+
+    return replace(info, title=f"{info.title}: {filename}", source=f"{info.source} ({filename})")
+
+
+# --- sections --------------------------------------------------------------------------------------
+
+
+def show_dataset(view: DatasetView) -> None:
+    """Header, metrics and the tabs for one data set."""
+    info = view.info
+    _show_header(info)
+    if view.notes:
+        st.warning("\n".join(f"- {note}" for note in view.notes), icon="ℹ️")
+    _show_metrics(view)
+    tabs = ["Overview", "Features", "Samples"]
+    if info.text_column:
+        tabs.append("Text")
+    if info.kind == "recommendation":
+        tabs.append("Recommendation")
+    for tab, draw in zip(st.tabs(tabs), [_SECTIONS[name] for name in tabs]):
+        with tab:
+            draw(view)
+
+
+def _show_header(info: DatasetInfo) -> None:
+    st.markdown(f"#### {info.title}")
+    st.markdown(info.description)
+    parts = [f"**Source:** {info.source}", f"**License:** {info.license}"]
+    if info.label_rule:
+        parts.append(f"**Label:** {info.label_rule}")
+    st.caption(" · ".join(parts))
+
+
+def _show_metrics(view: DatasetView) -> None:
+    summary: profile.Overview = cached_profile(view.key, "overview", view.frame, view.info)
+    columns = st.columns(4)
+    columns[0].metric("Rows", f"{summary.rows:,}", border=True)
+    columns[1].metric("Columns", f"{summary.columns:,}", border=True)
+    if summary.positive_class is not None:
+        share = summary.positive_rows / max(summary.labelled_rows, 1)
+        columns[2].metric(
+            f"Positive ({summary.positive_class})", f"{summary.positive_rows:,}", border=True,
+            help=f"{share:.1%} of the {summary.labelled_rows:,} rows with a label.",
+        )
+    else:
+        columns[2].metric("Classes", f"{summary.class_count}", border=True)
+    columns[3].metric(
+        "Missing values", f"{summary.missing_cells:,}", border=True,
+        help="Empty cells over all columns (unlabelled rows count in the label column).",
+    )
+
+
+def _overview_tab(view: DatasetView) -> None:
+    left, right = st.columns([3, 2])
+    with left:
+        st.markdown("**Columns**")
+        _table(cached_profile(view.key, "schema", view.frame, view.info))
+        st.caption("Role: feature, label, or the user/item/rating of a recommendation set. "
+                   "Type: how prompts and baselines treat a feature.")
+    with right:
+        st.markdown("**Class balance**")
+        balance = cached_profile(view.key, "balance", view.frame, view.info)
+        _chart(view, "balance", lambda: class_balance_figure(balance, view.info))
+        st.caption(f"Rows per value of the label '{view.info.label_column}'.")
+    numbers = cached_profile(view.key, "numbers", view.frame, view.info)
+    if len(numbers):
+        with st.expander("Numeric features: summary statistics"):
+            _table(numbers.round(3))
+
+
+def _features_tab(view: DatasetView) -> None:
+    info = view.info
+    if not info.features:
+        st.info("This data set has no features besides the label.")
+        return
+    relation: profile.Relation = cached_profile(view.key, "relation", view.frame, info)
+    left, right = st.columns([2, 3])
+    with left:
+        st.markdown("**Relation to the label**")
+        if len(relation.table):
+            _chart(view, "relation", lambda: relation_figure(relation.table))
+            labelled = cached_profile(view.key, "overview", view.frame, info).labelled_rows
+            sampled = (f" (a random sample of {relation.rows_used:,} of the {labelled:,} labelled "
+                       "rows)" if relation.rows_used < labelled else "")
+            st.caption(
+                "Mutual information: how much knowing the feature tells about the label, in bits; "
+                f"0 means unrelated, and it also catches non-linear relations{sampled}."
+                + (f" Text features are not scored: {', '.join(relation.skipped)}."
+                   if relation.skipped else "")
+            )
+        else:
+            st.caption("Mutual information needs numeric or categorical features; this data set's "
+                       "features are text (see the Text tab).")
+    with right:
+        _feature_distribution(view, relation)
+
+
+def _feature_distribution(view: DatasetView, relation: profile.Relation) -> None:
+    info = view.info
+    ranked = relation.table["feature"].tolist()
+    names = ranked + [f.name for f in info.features if f.name not in ranked]
+    labels = {f.name: f"{f.label} ({f.type})" if f.readable else f"{f.name} ({f.type})"
+              for f in info.features}
+    feature = st.selectbox(
+        "Distribution of", names, format_func=labels.__getitem__,
+        key=f"explorer_feature_{view.key}", help="Features ordered by their relation to the label.",
+    )
+    kind = next(f.type for f in info.features if f.name == feature)
+    view_data = cached_feature_view(view.key, feature, kind, view.frame, info)
+    if kind == "numeric":
+        histogram: profile.Histogram = view_data
+        if not len(histogram.table):
+            st.info(f"'{feature}' has no numeric values to draw.")
+            return
+        _chart(view, f"numeric:{feature}", lambda: histogram_figure(histogram, info, feature))
+        clipped = (f" {histogram.outside:,} values outside {histogram.low:.4g} to "
+                   f"{histogram.high:.4g} are not drawn." if histogram.outside else "")
+        st.caption("Share of each class's rows per bin: where the colours part, the feature "
+                   f"separates the classes.{clipped}")
+    elif kind == "text":
+        histogram, _, used = view_data
+        _chart(view, f"text:{feature}", lambda: histogram_figure(histogram, info, f"words in {feature}"))
+        st.caption(f"Length in words of '{feature}' per class ({used:,} rows).")
+    else:
+        _chart(view, f"category:{feature}", lambda: category_figure(view_data, info, feature))
+        st.caption("Share of each class among the rows with each value (the 15 most frequent "
+                   "values; rarer ones are grouped). Rows without a label are left out.")
+
+
+def _samples_tab(view: DatasetView) -> None:
+    st.markdown("**A few rows of each class**")
+    _table(cached_profile(view.key, "examples", view.frame, view.info))
+    st.markdown("**Random rows**")
+    _table(cached_profile(view.key, "sample", view.frame, view.info))
+    st.caption("Rows drawn at random with a fixed seed, so they stay the same between visits.")
+
+
+def _text_tab(view: DatasetView) -> None:
+    info = view.info
+    column = info.text_column
+    histogram, summary, used = cached_feature_view(view.key, column, "text", view.frame, info)
+    left, right = st.columns([3, 2])
+    with left:
+        st.markdown(f"**Length of '{column}' by class**")
+        _chart(view, f"text:{column}", lambda: histogram_figure(histogram, info, f"words in {column}"))
+        sampled = f" (a random sample of {used:,} rows)" if used < len(view.frame) else ""
+        st.caption(f"Share of each class's texts per length in words{sampled}. Longer texts "
+                   "cost more tokens in prompts.")
+    with right:
+        st.markdown("**Lengths per class (words)**")
+        _table(summary)
+    st.markdown("**Examples per class**")
+    examples = cached_profile(view.key, "examples", view.frame, info)
+    for label, rows in examples.groupby(info.label_column, observed=True, sort=False):
+        with st.expander(f"{info.label_column} = {label}", expanded=True):
+            for text in rows[column].astype(str).head(2):
+                st.text(text if len(text) <= 1_200 else text[:1_200] + " …")
+
+
+def _recommendation_tab(view: DatasetView) -> None:
+    info = view.info
+    parts = cached_recommendation(view.key, view.frame, info)
+    if "summary" in parts:
+        summary: profile.RecommendationSummary = parts["summary"]
+        columns = st.columns(4)
+        columns[0].metric("Users", f"{summary.users:,}")
+        columns[1].metric("Items", f"{summary.items:,}")
+        columns[2].metric("Median ratings per user", f"{summary.median_per_user:g}")
+        columns[3].metric("Density", f"{summary.density:.4%}",
+                          help="Ratings divided by users × items: the share of pairs rated.")
+        left, right = st.columns(2)
+        with left:
+            _chart(view, "per_user", lambda: count_bins_figure(
+                parts["per_user"], "ratings per user", "users (log scale)"))
+            st.caption("How many users gave 1, 2, 3–4, ... ratings.")
+        with right:
+            _chart(view, "per_item", lambda: count_bins_figure(
+                parts["per_item"], "ratings per item", "items (log scale)"))
+            st.caption("How many items got 1, 2, 3–4, ... ratings: most items are rated rarely.")
+    if "ratings" in parts:
+        st.markdown("**Ratings**")
+        _chart(view, "ratings", lambda: rating_figure(parts["ratings"]))
+        st.caption(f"Rows per value of '{info.rating_column}'. Label rule: {info.label_rule}.")
+    st.markdown("**Most rated items**" if info.item_column else "**Most asked-about target items**")
+    _table(
+        parts["top_items"],
+        column_config={
+            "liked share": st.column_config.ProgressColumn(
+                "liked share", format="percent", min_value=0.0, max_value=1.0),
+            "mean rating": st.column_config.NumberColumn(format="%.2f"),
+        },
+    )
+    st.caption("Liked share and mean rating use the rows with a label.")
+
+
+_SECTIONS = {
+    "Overview": _overview_tab,
+    "Features": _features_tab,
+    "Samples": _samples_tab,
+    "Text": _text_tab,
+    "Recommendation": _recommendation_tab,
+}

@@ -1,0 +1,20 @@
+"""Every page of the app, in navigation order. Paths are relative to app.py."""
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class PageEntry:
+    path: str
+    label: str
+    icon: str
+    purpose: str
+
+
+PAGES = (
+    PageEntry("app.py", "Home", "🏠", "what the workbench is and where to start"),
+    PageEntry(
+        "pages/1_Data_Explorer.py", "Data explorer", "📊",
+        "built-in data sets and your uploads: schema, balance, distributions, samples",
+    ),
+)
