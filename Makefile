@@ -28,7 +28,7 @@ browser:
 	@if [ ! -x $(CHROMIUM) ]; then \
 		echo "Installing Debian chromium for the browser tests ..."; \
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium fonts-liberation >/dev/null \
+		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium fonts-liberation fonts-noto-color-emoji >/dev/null \
 		|| { echo "Could not install chromium: run 'apt-get install chromium' as root."; exit 1; }; \
 	fi
 

@@ -9,12 +9,18 @@ from workbench.models import load_model
 from workbench.scoring import ScoringError, answer_token_ids, score_prompts
 
 YES_NO = [" No", " Yes"]
+ONE_MULTI = [" No", " Valuable"]  # " Valuable" is two tokens
 MIXED = [" not valuable", " Valuable", " Yes"]  # two multi-token answers and a one-token one
 
 
 @pytest.fixture(scope="module")
 def smollm2_fp32():
     return load_model("smollm2-135m-instruct", dtype="float32")
+
+
+@pytest.fixture(scope="module")
+def tiny():
+    return load_model("tiny-random-llama", dtype="float32")
 
 
 @pytest.fixture(scope="module")
@@ -30,68 +36,74 @@ def prompts():
     ]
 
 
+def full_log_probs(model, ids):
+    """float32 log-softmax at every position of one unpadded sequence."""
+    return torch.log_softmax(model(torch.tensor([ids])).logits[0].float(), dim=-1)
+
+
 def reference_log_probs(loaded, prompts, answers):
-    """The slow way: each prompt + answer alone, full logits of every position, no padding."""
+    """The slow way: each prompt alone, unpadded, full logits of every position; a longer answer
+    is appended to the prompt, one-token answers are read from the prompt's own pass."""
     tokenizer, model = loaded.tokenizer, loaded.model
     answer_ids = answer_token_ids(tokenizer, answers)
     scores = np.zeros((len(prompts), len(answers)))
     with torch.inference_mode():
         for row, prompt in enumerate(prompts):
             prompt_ids = tokenizer(prompt)["input_ids"]
+            alone = full_log_probs(model, prompt_ids)
             for column, ids in enumerate(answer_ids):
-                logits = model(torch.tensor([prompt_ids + ids])).logits[0].float()
-                log_probs = torch.log_softmax(logits, dim=-1)
+                log_probs = alone if len(ids) == 1 else full_log_probs(model, prompt_ids + ids)
                 start = len(prompt_ids) - 1
                 scores[row, column] = sum(log_probs[start + j, t].item() for j, t in enumerate(ids))
     return scores
 
 
-def test_prompts_have_different_lengths(smollm2_fp32, prompts):
-    lengths = {len(smollm2_fp32.tokenizer(p)["input_ids"]) for p in prompts}
-    assert len(lengths) >= 5
+def test_prompts_have_different_lengths(tiny, prompts):
+    lengths = {len(tiny.tokenizer(p)["input_ids"]) for p in prompts}
+    assert len(lengths) >= 7
 
 
-def test_batched_equals_one_at_a_time_for_one_token_answers(smollm2_fp32, prompts):
-    result = score_prompts(smollm2_fp32.model, smollm2_fp32.tokenizer, prompts, YES_NO, batch_size=6)
-    expected = reference_log_probs(smollm2_fp32, prompts, YES_NO)
+@pytest.mark.parametrize(
+    "model_name, answers, n_prompts, batch_size",
+    [
+        ("smollm2_fp32", YES_NO, 10, 4),
+        ("smollm2_fp32", ONE_MULTI, 6, 4),
+        ("tiny", YES_NO, 20, 6),
+        ("tiny", MIXED, 20, 6),
+    ],
+)
+def test_batched_equals_one_at_a_time(request, prompts, model_name, answers, n_prompts, batch_size):
+    loaded = request.getfixturevalue(model_name)
+    subset = prompts[:n_prompts]
+    result = score_prompts(loaded.model, loaded.tokenizer, subset, answers, batch_size=batch_size)
+    expected = reference_log_probs(loaded, subset, answers)
     np.testing.assert_allclose(result.log_probs, expected, atol=1e-4)
     np.testing.assert_allclose(result.probabilities.sum(axis=1), 1.0, atol=1e-9)
-    assert not result.stopped and result.truncated == 0
-    assert result.scored.all()
+    assert not result.stopped and result.truncated == 0 and result.scored.all()
 
 
-def test_batched_equals_one_at_a_time_for_multi_token_answers(smollm2_fp32, prompts):
-    subset = prompts[:9]
-    result = score_prompts(smollm2_fp32.model, smollm2_fp32.tokenizer, subset, MIXED, batch_size=4)
-    assert [len(ids) for ids in result.answer_ids] == [2, 2, 1]
-    expected = reference_log_probs(smollm2_fp32, subset, MIXED)
-    np.testing.assert_allclose(result.log_probs, expected, atol=1e-4)
-    np.testing.assert_allclose(result.probabilities.sum(axis=1), 1.0, atol=1e-9)
-
-
-def test_order_is_preserved(smollm2_fp32, prompts):
-    model, tokenizer = smollm2_fp32.model, smollm2_fp32.tokenizer
-    forward = score_prompts(model, tokenizer, prompts, YES_NO, batch_size=8)
+def test_order_is_preserved(tiny, prompts):
+    forward = score_prompts(tiny.model, tiny.tokenizer, prompts, MIXED, batch_size=8)
     shuffled = np.random.default_rng(0).permutation(len(prompts))
-    result = score_prompts(model, tokenizer, [prompts[i] for i in shuffled], YES_NO, batch_size=8)
+    result = score_prompts(tiny.model, tiny.tokenizer, [prompts[i] for i in shuffled], MIXED)
     np.testing.assert_allclose(result.log_probs, forward.log_probs[shuffled], atol=1e-4)
-    expected_lengths = [len(tokenizer(prompts[i])["input_ids"]) for i in shuffled]
+    expected_lengths = [len(tiny.tokenizer(prompts[i])["input_ids"]) for i in shuffled]
     assert result.tokens_per_prompt.tolist() == expected_lengths
 
 
-def test_progress_after_each_batch(smollm2_fp32, prompts):
+def test_progress_after_each_batch(tiny, prompts):
     calls = []
     score_prompts(
-        smollm2_fp32.model, smollm2_fp32.tokenizer, prompts, YES_NO, batch_size=8,
+        tiny.model, tiny.tokenizer, prompts, YES_NO, batch_size=8,
         progress=lambda done, total: calls.append((done, total)),
     )
     assert calls == [(8, 20), (16, 20), (20, 20)]
 
 
-def test_should_stop_ends_early(smollm2_fp32, prompts):
+def test_should_stop_ends_early(tiny, prompts):
     calls = []
     result = score_prompts(
-        smollm2_fp32.model, smollm2_fp32.tokenizer, prompts, YES_NO, batch_size=5,
+        tiny.model, tiny.tokenizer, prompts, YES_NO, batch_size=5,
         progress=lambda done, total: calls.append(done),
         should_stop=lambda: len(calls) >= 2,
     )
@@ -104,14 +116,13 @@ def test_should_stop_ends_early(smollm2_fp32, prompts):
 def test_default_dtype_is_kept_and_agrees_with_float32(smollm2_fp32, prompts):
     loaded = load_model("smollm2-135m-instruct")  # bf16 where the CPU has it
     dtype = loaded.model.dtype
-    result = score_prompts(loaded.model, loaded.tokenizer, prompts, YES_NO)
+    result = score_prompts(loaded.model, loaded.tokenizer, prompts[:10], YES_NO)
     assert loaded.model.dtype == dtype
-    exact = score_prompts(smollm2_fp32.model, smollm2_fp32.tokenizer, prompts, YES_NO)
+    exact = score_prompts(smollm2_fp32.model, smollm2_fp32.tokenizer, prompts[:10], YES_NO)
     assert np.abs(result.probabilities - exact.probabilities).mean() < 0.05
 
 
-def test_long_prompts_lose_their_start(monkeypatch):
-    tiny = load_model("tiny-random-llama", dtype="float32")
+def test_long_prompts_lose_their_start(tiny, monkeypatch):
     monkeypatch.setattr(tiny.model.config, "max_position_embeddings", 12)
     long_prompt = "one two three four five six seven eight nine ten eleven twelve thirteen. Answer:"
     prompts = [long_prompt, "Answer:"]
@@ -124,16 +135,16 @@ def test_long_prompts_lose_their_start(monkeypatch):
     np.testing.assert_allclose(result.log_probs[:1], expected, atol=1e-4)
 
 
-def test_no_prompts_give_empty_results(smollm2_fp32):
-    result = score_prompts(smollm2_fp32.model, smollm2_fp32.tokenizer, [], YES_NO)
+def test_no_prompts_give_empty_results(tiny):
+    result = score_prompts(tiny.model, tiny.tokenizer, [], YES_NO)
     assert result.log_probs.shape == (0, 2) and not result.stopped
 
 
 # --- answer words --------------------------------------------------------------------------------
 
 
-def test_answer_ids_keep_the_leading_space(smollm2_fp32):
-    tokenizer = smollm2_fp32.tokenizer
+def test_answer_ids_keep_the_leading_space(tiny):
+    tokenizer = tiny.tokenizer  # SmolLM2's tokenizer
     spaced = answer_token_ids(tokenizer, [" No", " Yes"])
     bare = answer_token_ids(tokenizer, ["No", "Yes"])
     assert spaced == [tokenizer.encode(w, add_special_tokens=False) for w in (" No", " Yes")]
@@ -162,6 +173,6 @@ def test_answer_ids_as_they_follow_a_prompt_with_a_sentencepiece_tokenizer():
     "answers, message",
     [([" Yes", " Yes"], "same tokens"), ([" Yes", ""], "no tokens"), ([" Yes"], "at least two")],
 )
-def test_answer_ids_refuse_bad_answers(smollm2_fp32, answers, message):
+def test_answer_ids_refuse_bad_answers(tiny, answers, message):
     with pytest.raises(ScoringError, match=message):
-        answer_token_ids(smollm2_fp32.tokenizer, answers)
+        answer_token_ids(tiny.tokenizer, answers)

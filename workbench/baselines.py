@@ -88,6 +88,8 @@ def fit_predict(
     """
     if method not in METHODS:
         raise BaselineError(f"Unknown baseline method {method!r}; choose one of {', '.join(METHODS)}.")
+    if params is not None and not isinstance(params, dict):
+        raise BaselineError(f"Baseline parameters are a mapping of names to values, not {params!r}.")
     started = time.perf_counter()
     y_train, present = encode_labels(train, info)
     fit = fit_logreg if method == "logreg" else fit_xgboost
@@ -224,7 +226,8 @@ def xgboost_frames(
     for name in by_type["categorical"]:
         categories = sorted(set(x_train[name]))
         x_train[name] = pd.Categorical(x_train[name], categories=categories)
-        x_test[name] = pd.Categorical(x_test[name], categories=categories)
+        seen = x_test[name].where(x_test[name].isin(categories))
+        x_test[name] = pd.Categorical(seen, categories=categories)
     return x_train, x_test
 
 
@@ -263,8 +266,6 @@ def count_xgboost_leaves(model) -> int:
 def check_param_names(
     params: dict, known: dict, estimator: str, aliases: dict[str, str] | None = None
 ) -> None:
-    if not isinstance(params, dict):
-        raise BaselineError(f"Baseline parameters are a mapping of names to values, not {params!r}.")
     problems = []
     for name in params:
         if name in known:

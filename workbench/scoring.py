@@ -68,12 +68,13 @@ def answer_token_ids(tokenizer, answer_words: Sequence[str]) -> list[list[int]]:
             raise ScoringError(f"The answer word {word!r} encodes to no tokens.")
     seen: dict[tuple[int, ...], str] = {}
     for word, word_ids in zip(answer_words, ids):
-        other = seen.setdefault(tuple(word_ids), word)
-        if other != word:
+        if tuple(word_ids) in seen:
+            other = seen[tuple(word_ids)]
             raise ScoringError(
                 f"The answer words {other!r} and {word!r} encode to the same tokens {word_ids}, "
                 "so the model cannot tell them apart."
             )
+        seen[tuple(word_ids)] = word
     return ids
 
 

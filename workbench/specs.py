@@ -60,9 +60,9 @@ class TemplateSpec(_Strict):
     features: list[str] | None = None  # subset and order; None: all, in the data set's order
     readable_names: bool = False  # "median income" instead of "MedInc"
     rounding: int | None = Field(2, ge=0, le=10)
-    jinja: str | None = None  # the row template when serializer == "jinja"
+    jinja: str | None = Field(None, max_length=20_000)  # the row template when serializer == "jinja"
     question: str = "Is this house block valuable? Yes or no?"
-    answer_prefix: str = "Answer:"
+    answer_prefix: str = "Answer:"  # not used by the chat wrapper (the assistant turn answers)
     answers: dict[str, str] = Field(default_factory=lambda: {"no": "No", "yes": "Yes"})
     wrapper: WrapperName = "none"
     instruction: str | None = None  # alpaca/chat wrappers; None: the question

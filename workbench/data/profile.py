@@ -101,6 +101,8 @@ def column_roles(info: DatasetInfo) -> dict[str, str]:
     ):
         if column:
             roles[column] = role
+    if info.item_title_column:
+        roles.setdefault(info.item_title_column, "item title")
     return roles
 
 
@@ -135,8 +137,13 @@ def _distinct(series: pd.Series) -> int:
 
 
 def _shorten(value: object, limit: int = 60) -> str:
-    text = str(value).replace("\n", " ")
+    text = f"{value:.6g}" if isinstance(value, (float, np.floating)) else str(value)
+    text = text.replace("\n", " ")
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _title(value: object) -> str:
+    return "" if value is None or pd.isna(value) else _shorten(value, 80)
 
 
 def numeric_summary(frame: pd.DataFrame, info: DatasetInfo) -> pd.DataFrame:
@@ -252,7 +259,8 @@ def histogram_by_label(
             )
         )
     outside = int((finite & ~inside).sum())
-    return Histogram(pd.concat(parts, ignore_index=True), float(edges[0]), float(edges[-1]), outside)
+    table = pd.concat(parts, ignore_index=True)
+    return Histogram(table, float(edges[0]), float(edges[-1]), outside)
 
 
 _HISTOGRAM_COLUMNS = ["label", "bin_start", "bin_end", "bin_center", "rows", "share"]
@@ -319,7 +327,8 @@ def examples_per_class(
     for label in info.classes:
         positions = np.flatnonzero((labels == label).fillna(False).to_numpy())
         if len(positions):
-            picked.extend(sorted(rng.choice(positions, min(per_class, len(positions)), replace=False)))
+            chosen = rng.choice(positions, min(per_class, len(positions)), replace=False)
+            picked.extend(sorted(chosen))
     return frame.iloc[picked]
 
 
@@ -345,16 +354,33 @@ def text_lengths(
     )
 
 
+@dataclass(frozen=True)
+class TextLengths:
+    histogram: Histogram  # words per text, by class
+    summary: pd.DataFrame  # see text_length_summary
+    rows_used: int
+
+
+def text_length_profile(
+    frame: pd.DataFrame, info: DatasetInfo, column: str | None = None,
+    sample_rows: int = TEXT_SAMPLE_ROWS,
+) -> TextLengths:
+    lengths = text_lengths(frame, info, column, sample_rows)
+    labels = lengths["label"].to_numpy(dtype=str)
+    histogram = histogram_by_label(lengths["words"].to_numpy(), labels, label_order(info, labels))
+    return TextLengths(histogram, text_length_summary(lengths), len(lengths))
+
+
 def text_length_summary(lengths: pd.DataFrame) -> pd.DataFrame:
-    """Per class: rows, and median, mean, 95th percentile and maximum words."""
+    """Per class: rows, and the median, mean, 95th percentile and maximum of words."""
     grouped = lengths.groupby("label", sort=False)["words"]
     summary = pd.DataFrame(
         {
             "rows": grouped.size(),
-            "median words": grouped.median(),
-            "mean words": grouped.mean().round(1),
-            "95% of texts under (words)": grouped.quantile(0.95),
-            "longest (words)": grouped.max(),
+            "median": grouped.median(),
+            "mean": grouped.mean().round(1),
+            "95th pct": grouped.quantile(0.95),
+            "max": grouped.max(),
         }
     )
     return summary.reset_index()
@@ -439,7 +465,7 @@ def top_items(frame: pd.DataFrame, info: DatasetInfo, count: int = 20) -> pd.Dat
     table = pd.DataFrame({"item": counts.index.astype(str), "ratings": counts.to_numpy()})
     if info.item_title_column and info.item_title_column != item:
         titles = chosen.drop_duplicates(item).set_index(item)[info.item_title_column]
-        table.insert(1, "title", [_shorten(titles.get(i, ""), 80) for i in counts.index])
+        table.insert(1, "title", [_title(titles.get(i)) for i in counts.index])
     table["liked share"] = [liked.get(i, np.nan) for i in counts.index]
     if info.rating_column:
         means = labelled.groupby(item, observed=True)[info.rating_column].mean()

@@ -26,7 +26,7 @@ from workbench.data.registry import DatasetInfo, Feature, FeatureType
 from workbench.errors import DataValidationError
 
 MAX_UPLOAD_MB = 50
-MAX_UPLOAD_BYTES = MAX_UPLOAD_MB * 1024 * 1024
+MAX_UPLOAD_BYTES = MAX_UPLOAD_MB * 1_000_000  # decimal MB, as browsers show file sizes
 MAX_COLUMNS = 1_000
 MIN_ROWS = 2
 MAX_CLASSES = 30
@@ -87,13 +87,15 @@ def display_name(filename: str) -> str:
 def _check_size(data: bytes) -> None:
     if len(data) > MAX_UPLOAD_BYTES:
         raise DataValidationError(
-            f"The file is {len(data) / 1024 / 1024:.1f} MB; the limit is {MAX_UPLOAD_MB} MB. "
+            f"The file is {len(data) / 1_000_000:.1f} MB; the limit is {MAX_UPLOAD_MB} MB. "
             "Upload a sample of the rows or keep only the columns you need."
         )
     if not data:
         raise DataValidationError("The file is empty (0 bytes).")
     if not data.strip():
-        raise DataValidationError("The file contains only blank space: no column names and no rows.")
+        raise DataValidationError(
+            "The file contains only blank space: no column names and no rows."
+        )
 
 
 def _format_mismatch(data: bytes) -> str | None:
@@ -367,7 +369,9 @@ def check_table(frame: pd.DataFrame) -> list[str]:
         )
     constant = [c for c in frame.columns if c not in empty and frame[c].nunique(dropna=True) == 1]
     if constant:
-        notes.append("Columns with one value in every row (no information): " + _names(constant) + ".")
+        notes.append(
+            "Columns with one value in every row (no information): " + _names(constant) + "."
+        )
     duplicates = int(frame.duplicated().sum()) if len(frame) <= 2_000_000 else 0
     if duplicates:
         notes.append(f"{duplicates:,} row(s) are exact copies of an earlier row.")
@@ -528,11 +532,15 @@ def _classes(
         return (next(v for v in values if v != positive), positive), positive
     if positive_class is None:
         return tuple(values), None
-    negative = ONE_VS_REST_NEGATIVE if ONE_VS_REST_NEGATIVE not in values else f"not {positive_class}"
+    negative = ONE_VS_REST_NEGATIVE
+    if negative in values:
+        negative = f"not {positive_class}"
     return (negative, positive_class), positive_class
 
 
-def _apply_one_vs_rest(labels: pd.Series, classes: tuple[str, ...], positive: str | None) -> pd.Series:
+def _apply_one_vs_rest(
+    labels: pd.Series, classes: tuple[str, ...], positive: str | None
+) -> pd.Series:
     if positive is None or set(labels.unique()) <= set(classes):
         return labels
     return labels.where(labels == positive, classes[0])
@@ -604,28 +612,33 @@ def _longest_text(data: pd.DataFrame, columns: list[str]) -> str | None:
 def build_tallrec_dataset(
     frame: pd.DataFrame, title: str = "Your TALLRec upload"
 ) -> tuple[pd.DataFrame, DatasetInfo, list[str]]:
-    """TALLRec records through the TALLRec reader: label yes/no plus the parsed item helpers."""
+    """TALLRec records through the TALLRec reader: label yes/no plus the parsed item helpers.
+
+    The reader checks every record, so there are no notes to return."""
     records = frame[list(tallrec.FIELDS)].to_dict("records")
     data = tallrec.records_frame(tallrec.validate_records(records))
     domain = tallrec.detect_domain(data)
-    notes = [
-        "Recognized a TALLRec file: the label is its answer (output 'Yes.' or 'No.')"
-        + (f"; it asks about {domain}s." if domain else ".")
-    ]
     if data[tallrec.LABEL].nunique() < 2:
         raise DataValidationError(
             f"Every answer in this TALLRec file is '{data['output'].iloc[0]}': "
             "a classifier needs both Yes. and No. answers."
         )
     base = tallrec.tallrec_info(domain or "book")
+    description = base.description.replace(" Needs a TALLRec JSON file.", "")
+    if domain is None:
+        description = (
+            "One row per TALLRec question: the items a user liked and disliked, and a target "
+            "item. Task: will the user like the target item (answer Yes. or No.)."
+        )
     info = replace(
         base,
         name="upload",
         title=title,
+        description=description,
         source="your upload, in the format of " + base.source,
         license="as of the uploaded file",
         loader=lambda: data,
         offline=True,
         needs_file=False,
     )
-    return data, info, notes
+    return data, info, []

@@ -9,10 +9,9 @@ back to a data set seen before redraws from the caches.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
-from typing import Callable
+from dataclasses import dataclass, field, replace
+from typing import Any, Callable
 
-import numpy as np
 import pandas as pd
 import plotly.express as px
 import plotly.graph_objects as go
@@ -54,7 +53,10 @@ def cached_dataset(name: str) -> LoadedDataset:
 
 
 @st.cache_resource(max_entries=2, show_spinner=False)
-def cached_upload_table(digest: str, extension: str, _data: bytes) -> tuple[pd.DataFrame, list[str]]:
+def cached_upload_table(
+    digest: str, extension: str, _data: bytes
+) -> tuple[pd.DataFrame, list[str]]:
+    """The parsed upload and its notes; the user's file name is never used, only its extension."""
     frame = upload.read_table(f"upload.{extension}", _data)
     return frame, upload.check_table(frame)
 
@@ -68,44 +70,44 @@ def cached_upload_dataset(
     return upload.build_upload_dataset(_frame, label_column, positive)
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
-def cached_profile(key: str, part: str, _frame: pd.DataFrame, _info: DatasetInfo):
-    """Whole-data-set profile parts: overview, schema, balance, numbers, relation."""
-    functions = {
-        "overview": profile.overview,
-        "schema": profile.schema_table,
-        "balance": profile.class_balance,
-        "numbers": profile.numeric_summary,
-        "relation": profile.feature_relation,
-        "examples": profile.examples_per_class,
-        "sample": lambda frame, info: profile.sample_rows(frame),
-    }
-    return functions[part](_frame, _info)
+@st.cache_data(max_entries=256, show_spinner=False)
+def cached_part(key: str, part: str, argument: str, _compute: Callable[[], Any]) -> Any:
+    """One profile result per (data set content, part, feature): `_compute` is not hashed."""
+    return _compute()
 
 
-@st.cache_data(max_entries=128, show_spinner=False)
-def cached_feature_view(key: str, feature: str, kind: str, _frame: pd.DataFrame, _info: DatasetInfo):
-    if kind == "numeric":
-        return profile.numeric_histogram(_frame, _info, feature)
-    if kind == "text":
-        lengths = profile.text_lengths(_frame, _info, column=feature)
-        labels = lengths["label"].to_numpy(dtype=str)
-        return profile.histogram_by_label(
-            lengths["words"].to_numpy(), labels, profile.label_order(_info, labels)
-        ), profile.text_length_summary(lengths), len(lengths)
-    return profile.category_label_shares(_frame, _info, feature)
+@st.cache_resource(max_entries=256, show_spinner=False)
+def cached_figure(key: str, chart: str, _build: Callable[[], go.Figure]) -> go.Figure:
+    """Building a plotly express figure takes ~40 ms; drawing a built one ~1 ms."""
+    return _build()
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
-def cached_recommendation(key: str, _frame: pd.DataFrame, _info: DatasetInfo) -> dict:
-    info = _info
-    parts: dict = {"top_items": profile.top_items(_frame, info)}
+def _part(view: DatasetView, part: str, compute: Callable[[], Any], argument: str = "") -> Any:
+    return cached_part(view.key, part, argument, compute)
+
+
+def _overview(view: DatasetView) -> profile.Overview:
+    return _part(view, "overview", lambda: profile.overview(view.frame, view.info))
+
+
+def _examples(view: DatasetView) -> pd.DataFrame:
+    return _part(view, "examples", lambda: profile.examples_per_class(view.frame, view.info))
+
+
+def _text_lengths(view: DatasetView, column: str) -> profile.TextLengths:
+    return _part(
+        view, "text", lambda: profile.text_length_profile(view.frame, view.info, column), column
+    )
+
+
+def _recommendation_parts(frame: pd.DataFrame, info: DatasetInfo) -> dict:
+    parts: dict = {"top_items": profile.top_items(frame, info)}
     if info.user_column and info.item_column:
-        parts["summary"] = profile.recommendation_summary(_frame, info)
-        parts["per_user"] = profile.log_binned_counts(profile.rating_counts(_frame, info.user_column))
-        parts["per_item"] = profile.log_binned_counts(profile.rating_counts(_frame, info.item_column))
+        parts["summary"] = profile.recommendation_summary(frame, info)
+        for part, column in (("per_user", info.user_column), ("per_item", info.item_column)):
+            parts[part] = profile.log_binned_counts(profile.rating_counts(frame, column))
     if info.rating_column:
-        parts["ratings"] = profile.rating_distribution(_frame, info)
+        parts["ratings"] = profile.rating_distribution(frame, info)
     return parts
 
 
@@ -172,9 +174,11 @@ def category_figure(shares: pd.DataFrame, info: DatasetInfo, feature: str) -> go
         table, y="category", x="percent", color="label", orientation="h",
         color_discrete_map=class_colors(info, labels),
         category_orders={"category": order, "label": labels},
-        labels={"category": f"{feature} (rows)", "percent": "% of the rows", "label": info.label_column},
+        labels={
+            "category": f"{feature} (rows)", "percent": "% of the rows", "label": info.label_column
+        },
     )
-    figure.update_layout(barmode="stack", yaxis=dict(autorange="reversed"))
+    figure.update_layout(barmode="stack")  # category_orders already puts the first on top
     return _style(figure, max(CHART_HEIGHT, 26 * len(order) + 80))
 
 
@@ -205,27 +209,22 @@ def rating_figure(ratings: pd.DataFrame) -> go.Figure:
     return _style(figure, 320)
 
 
-@st.cache_resource(max_entries=256, show_spinner=False)
-def cached_figure(key: str, chart: str, _build: Callable[[], go.Figure]) -> go.Figure:
-    """Building a plotly express figure takes ~40 ms; drawing a built one ~1 ms."""
-    return _build()
-
-
 def _chart(view: DatasetView, chart: str, build: Callable[[], go.Figure]) -> None:
-    st.plotly_chart(cached_figure(view.key, chart, build), config={"displaylogo": False})
+    figure = cached_figure(view.key, chart, build)
+    st.plotly_chart(figure, key=f"chart:{chart}", config={"displaylogo": False})
 
 
 def _table(frame: pd.DataFrame, **options) -> None:
-    """Categorical columns as plain values: Arrow would send every category of the column
-    (340,000 ISBNs for a 20-row Book-Crossing sample)."""
+    """Drops unused categories first: Arrow would send every category of a column (340,000
+    ISBNs for a 20-row Book-Crossing sample)."""
     plain = frame.copy()
     for column in plain.columns:
         if isinstance(plain[column].dtype, pd.CategoricalDtype):
-            plain[column] = plain[column].astype(object)
+            plain[column] = plain[column].cat.remove_unused_categories()
     st.dataframe(plain, hide_index=True, **options)
 
 
-# --- choosing the data -----------------------------------------------------------------------------
+# --- choosing the data -------------------------------------------------------------------------
 
 
 def dataset_label(info: DatasetInfo) -> str:
@@ -288,8 +287,8 @@ def _uploaded_view() -> DatasetView | None:
     )
     if uploaded is None:
         st.caption(
-            f"CSV, TSV, JSON, JSON lines or Parquet, up to {upload.MAX_UPLOAD_MB} MB, with a header "
-            "row. You then pick the label column and its positive class."
+            f"CSV, TSV, JSON, JSON lines or Parquet, up to {upload.MAX_UPLOAD_MB} MB, with a "
+            "header row. You then pick the label column and its positive class."
         )
         return None
     data = uploaded.getvalue()
@@ -300,12 +299,11 @@ def _uploaded_view() -> DatasetView | None:
         return None
     frame, table_notes = table
     if upload.looks_like_tallrec(frame):
-        label_column, positive = None, None
+        label_column, positive, table_notes = None, None, []  # the TALLRec reader checks it
+        st.info("Recognized a TALLRec file: the label is each record's answer, output "
+                "'Yes.' (yes) or 'No.' (no).", icon="🔎")
     else:
-        choice = _label_choice(frame, digest)
-        if choice is None:
-            return None
-        label_column, positive = choice
+        label_column, positive = _label_choice(frame, digest)
     try:
         data_frame, info, notes = cached_upload_dataset(digest, label_column, positive, frame)
     except WorkbenchError as error:
@@ -333,7 +331,8 @@ def _read_upload(digest: str, extension: str, data: bytes) -> tuple[pd.DataFrame
     return None
 
 
-def _label_choice(frame: pd.DataFrame, digest: str) -> tuple[str, str | None] | None:
+def _label_choice(frame: pd.DataFrame, digest: str) -> tuple[str, str | None]:
+    """Label column and positive class selectboxes, keyed by the file so a new file starts over."""
     columns = list(frame.columns)
     left, right = st.columns(2)
     label_column = left.selectbox(
@@ -355,12 +354,10 @@ def _label_choice(frame: pd.DataFrame, digest: str) -> tuple[str, str | None] | 
 
 
 def _renamed(info: DatasetInfo, filename: str) -> DatasetInfo:
-    from dataclasses import replace
-
     return replace(info, title=f"{info.title}: {filename}", source=f"{info.source} ({filename})")
 
 
-# --- sections --------------------------------------------------------------------------------------
+# --- sections ----------------------------------------------------------------------------------
 
 
 def show_dataset(view: DatasetView) -> None:
@@ -390,7 +387,7 @@ def _show_header(info: DatasetInfo) -> None:
 
 
 def _show_metrics(view: DatasetView) -> None:
-    summary: profile.Overview = cached_profile(view.key, "overview", view.frame, view.info)
+    summary = _overview(view)
     columns = st.columns(4)
     columns[0].metric("Rows", f"{summary.rows:,}", border=True)
     columns[1].metric("Columns", f"{summary.columns:,}", border=True)
@@ -412,15 +409,15 @@ def _overview_tab(view: DatasetView) -> None:
     left, right = st.columns([3, 2])
     with left:
         st.markdown("**Columns**")
-        _table(cached_profile(view.key, "schema", view.frame, view.info))
+        _table(_part(view, "schema", lambda: profile.schema_table(view.frame, view.info)))
         st.caption("Role: feature, label, or the user/item/rating of a recommendation set. "
                    "Type: how prompts and baselines treat a feature.")
     with right:
         st.markdown("**Class balance**")
-        balance = cached_profile(view.key, "balance", view.frame, view.info)
+        balance = _part(view, "balance", lambda: profile.class_balance(view.frame, view.info))
         _chart(view, "balance", lambda: class_balance_figure(balance, view.info))
         st.caption(f"Rows per value of the label '{view.info.label_column}'.")
-    numbers = cached_profile(view.key, "numbers", view.frame, view.info)
+    numbers = _part(view, "numbers", lambda: profile.numeric_summary(view.frame, view.info))
     if len(numbers):
         with st.expander("Numeric features: summary statistics"):
             _table(numbers.round(3))
@@ -431,13 +428,15 @@ def _features_tab(view: DatasetView) -> None:
     if not info.features:
         st.info("This data set has no features besides the label.")
         return
-    relation: profile.Relation = cached_profile(view.key, "relation", view.frame, info)
+    relation: profile.Relation = _part(
+        view, "relation", lambda: profile.feature_relation(view.frame, info)
+    )
     left, right = st.columns([2, 3])
     with left:
         st.markdown("**Relation to the label**")
         if len(relation.table):
             _chart(view, "relation", lambda: relation_figure(relation.table))
-            labelled = cached_profile(view.key, "overview", view.frame, info).labelled_rows
+            labelled = _overview(view).labelled_rows
             sampled = (f" (a random sample of {relation.rows_used:,} of the {labelled:,} labelled "
                        "rows)" if relation.rows_used < labelled else "")
             st.caption(
@@ -457,16 +456,16 @@ def _feature_distribution(view: DatasetView, relation: profile.Relation) -> None
     info = view.info
     ranked = relation.table["feature"].tolist()
     names = ranked + [f.name for f in info.features if f.name not in ranked]
-    labels = {f.name: f"{f.label} ({f.type})" if f.readable else f"{f.name} ({f.type})"
-              for f in info.features}
+    labels = {f.name: f"{f.name} ({f.readable})" if f.readable else f.name for f in info.features}
     feature = st.selectbox(
         "Distribution of", names, format_func=labels.__getitem__,
         key=f"explorer_feature_{view.key}", help="Features ordered by their relation to the label.",
     )
     kind = next(f.type for f in info.features if f.name == feature)
-    view_data = cached_feature_view(view.key, feature, kind, view.frame, info)
     if kind == "numeric":
-        histogram: profile.Histogram = view_data
+        histogram: profile.Histogram = _part(
+            view, "histogram", lambda: profile.numeric_histogram(view.frame, info, feature), feature
+        )
         if not len(histogram.table):
             st.info(f"'{feature}' has no numeric values to draw.")
             return
@@ -476,39 +475,46 @@ def _feature_distribution(view: DatasetView, relation: profile.Relation) -> None
         st.caption("Share of each class's rows per bin: where the colours part, the feature "
                    f"separates the classes.{clipped}")
     elif kind == "text":
-        histogram, _, used = view_data
-        _chart(view, f"text:{feature}", lambda: histogram_figure(histogram, info, f"words in {feature}"))
-        st.caption(f"Length in words of '{feature}' per class ({used:,} rows).")
+        lengths = _text_lengths(view, feature)
+        _chart(view, f"text:{feature}", lambda: histogram_figure(
+            lengths.histogram, info, f"words in {feature}"))
+        st.caption(f"Length in words of '{feature}' per class ({lengths.rows_used:,} rows).")
     else:
-        _chart(view, f"category:{feature}", lambda: category_figure(view_data, info, feature))
+        shares = _part(
+            view, "shares", lambda: profile.category_label_shares(view.frame, info, feature),
+            feature,
+        )
+        _chart(view, f"category:{feature}", lambda: category_figure(shares, info, feature))
         st.caption("Share of each class among the rows with each value (the 15 most frequent "
                    "values; rarer ones are grouped). Rows without a label are left out.")
 
 
 def _samples_tab(view: DatasetView) -> None:
     st.markdown("**A few rows of each class**")
-    _table(cached_profile(view.key, "examples", view.frame, view.info))
+    _table(_examples(view))
     st.markdown("**Random rows**")
-    _table(cached_profile(view.key, "sample", view.frame, view.info))
+    _table(_part(view, "sample", lambda: profile.sample_rows(view.frame)))
     st.caption("Rows drawn at random with a fixed seed, so they stay the same between visits.")
 
 
 def _text_tab(view: DatasetView) -> None:
     info = view.info
     column = info.text_column
-    histogram, summary, used = cached_feature_view(view.key, column, "text", view.frame, info)
+    lengths = _text_lengths(view, column)
     left, right = st.columns([3, 2])
     with left:
         st.markdown(f"**Length of '{column}' by class**")
-        _chart(view, f"text:{column}", lambda: histogram_figure(histogram, info, f"words in {column}"))
+        _chart(view, f"text-tab:{column}", lambda: histogram_figure(
+            lengths.histogram, info, f"words in {column}"))
+        used = lengths.rows_used
         sampled = f" (a random sample of {used:,} rows)" if used < len(view.frame) else ""
         st.caption(f"Share of each class's texts per length in words{sampled}. Longer texts "
                    "cost more tokens in prompts.")
     with right:
         st.markdown("**Lengths per class (words)**")
-        _table(summary)
+        _table(lengths.summary)
     st.markdown("**Examples per class**")
-    examples = cached_profile(view.key, "examples", view.frame, info)
+    examples = _examples(view)
     for label, rows in examples.groupby(info.label_column, observed=True, sort=False):
         with st.expander(f"{info.label_column} = {label}", expanded=True):
             for text in rows[column].astype(str).head(2):
@@ -517,7 +523,7 @@ def _text_tab(view: DatasetView) -> None:
 
 def _recommendation_tab(view: DatasetView) -> None:
     info = view.info
-    parts = cached_recommendation(view.key, view.frame, info)
+    parts = _part(view, "recommendation", lambda: _recommendation_parts(view.frame, info))
     if "summary" in parts:
         summary: profile.RecommendationSummary = parts["summary"]
         columns = st.columns(4)

@@ -17,4 +17,12 @@ PAGES = (
         "pages/1_Data_Explorer.py", "Data explorer", "📊",
         "built-in data sets and your uploads: schema, balance, distributions, samples",
     ),
+    PageEntry(
+        "pages/2_Prompt_Templates.py", "Prompt templates", "📝",
+        "how a row becomes a prompt: edit, preview, score zero-shot or few-shot, compare templates",
+    ),
+    PageEntry(
+        "pages/3_Results.py", "Results", "🏆",
+        "one leaderboard per data set: zero-shot, few-shot and baselines, ROC curves, shots curve",
+    ),
 )
