@@ -66,8 +66,8 @@ def test_prompts_have_different_lengths(tiny, prompts):
 @pytest.mark.parametrize(
     "model_name, answers, n_prompts, batch_size",
     [
-        ("smollm2_fp32", YES_NO, 10, 4),
-        ("smollm2_fp32", ONE_MULTI, 6, 4),
+        ("smollm2_fp32", YES_NO, 8, 3),
+        ("smollm2_fp32", ONE_MULTI, 5, 3),
         ("tiny", YES_NO, 20, 6),
         ("tiny", MIXED, 20, 6),
     ],

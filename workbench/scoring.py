@@ -11,6 +11,7 @@ for the last positions (`logits_to_keep`), which is what makes batched scoring c
 
 from __future__ import annotations
 
+import inspect
 import time
 from dataclasses import dataclass, field
 from typing import Callable, Sequence
@@ -35,7 +36,8 @@ class ScoringError(WorkbenchError):
 
 @dataclass
 class ScoreResult:
-    """Scores in the original prompt order; rows left unscored after a stop hold NaN."""
+    """Scores in the original prompt order. Rows are scored longest first, so after a stop the
+    scored rows (`.scored`) are the longest prompts; the others hold NaN."""
 
     log_probs: np.ndarray  # n x k: summed log-probabilities of each class's answer tokens
     probabilities: np.ndarray  # n x k: softmax of log_probs over the classes
@@ -142,10 +144,23 @@ def left_padded(sequences: list[list[int]], pad_id: int, device) -> dict[str, to
     }
 
 
+def accepts(model, argument: str) -> bool:
+    """Whether model.forward takes `argument` (nearly every causal LM takes position_ids and
+    logits_to_keep; a few older ones do not)."""
+    parameters = inspect.signature(model.forward).parameters
+    return argument in parameters or any(
+        p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values()
+    )
+
+
 def last_log_probs(model, sequences: list[list[int]], keep: int, pad_id: int) -> torch.Tensor:
     """float32 log-softmax over the vocabulary at the last `keep` positions: batch x keep x V."""
     inputs = left_padded(sequences, pad_id, model.device)
-    logits = model(**inputs, logits_to_keep=keep, use_cache=False).logits
+    if not accepts(model, "position_ids"):
+        del inputs["position_ids"]
+    if accepts(model, "logits_to_keep"):
+        inputs["logits_to_keep"] = keep
+    logits = model(**inputs, use_cache=False).logits
     return torch.log_softmax(logits[:, -keep:].float(), dim=-1)
 
 

@@ -43,3 +43,30 @@ def test_unknown_command_fails_with_usage():
     result = run_cli("frobnicate")
     assert result.returncode == 2
     assert "invalid choice" in result.stderr
+
+
+def test_run_prints_json_and_the_second_call_answers_from_the_store(tmp_path):
+    store = str(tmp_path / "store")
+    args = ("run", "assets/specs/california-xgboost.yaml", "--set", "n_train=200", "--json", "--store", store)
+    first = run_cli(*args)
+    assert first.returncode == 0, first.stderr
+    result = json.loads(first.stdout)
+    assert result["status"] == "done" and not result["cached"]
+    assert 0.8 < result["metrics"]["test"]["auc"] <= 1 and 0.5 < result["metrics"]["test"]["accuracy"] <= 1
+    assert "training XGBoost" in first.stderr  # progress goes to stderr
+    second = json.loads(run_cli(*args).stdout)
+    assert second["cached"] and second["run_id"] == result["run_id"]
+    listing = run_cli("runs", "--json", "--store", store)
+    assert [r["run_id"] for r in json.loads(listing.stdout)] == [result["run_id"]]
+    shown = json.loads(run_cli("show", result["run_id"], "--json", "--store", store).stdout)
+    assert shown["metrics"]["test"]["auc"] == result["metrics"]["test"]["auc"]
+
+
+def test_run_rejects_bad_specs_and_overrides_clearly(tmp_path):
+    bad = run_cli("run", "assets/specs/california-xgboost.yaml", "--set", "n_train=-1",
+                  "--store", str(tmp_path))
+    assert bad.returncode == 2 and "n_train" in bad.stderr and "Traceback" not in bad.stderr
+    missing = run_cli("run", "no/such/spec.yaml", "--store", str(tmp_path))
+    assert missing.returncode == 2 and "Cannot read the spec file" in missing.stderr
+    unknown = run_cli("show", "nope", "--store", str(tmp_path))
+    assert unknown.returncode == 2 and "No run with id" in unknown.stderr

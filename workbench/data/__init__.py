@@ -22,7 +22,7 @@ from workbench.data import recommendation  # noqa: E402,F401
 from workbench.data import tallrec  # noqa: E402,F401
 
 # Bump when a loader changes what it returns, so cached parquet files are rebuilt.
-LOADER_VERSION = 1
+LOADER_VERSION = 2
 
 __all__ = [
     "DATASETS", "DatasetInfo", "Feature", "LoadedDataset", "get_info", "list_datasets", "load",

@@ -6,6 +6,7 @@ label, so the frame has every published rating; splits leave unlabelled rows out
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -60,6 +61,8 @@ def read_bx_books(path: Path | None = None) -> BookTable:
     books.columns = ["isbn", "title", "author", "year", "publisher"]
     books["year"] = pd.to_numeric(books["year"], errors="coerce").astype("Int16")
     books.loc[books["year"] == 0, "year"] = pd.NA  # 0 means unknown
+    for column in ("title", "author", "publisher"):
+        books[column] = books[column].map(html.unescape)  # the file has "&amp;" for "&"
     for column in ("author", "publisher"):
         books.loc[books[column] == "", column] = pd.NA
     books = books.drop_duplicates("isbn").reset_index(drop=True)

@@ -1,0 +1,509 @@
+"""Prompt-template page, first half: the data set, the template editor, its YAML and the
+preview of its prompts (see template_page.py for the page and template_runs.py for scoring).
+
+Editor state: every widget value is seeded into `st.session_state` before the widget is drawn
+(widgets never get a default argument), and widgets keep their value with
+`persist_state="session"`: without it Streamlit drops the value of a widget that is not drawn in
+a run (the Jinja box while another serializer is chosen, every widget after a visit to another
+page) and a remounted widget comes back with the value first seeded, not the last edit.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+from pydantic import ValidationError
+
+from workbench.data import get_info, list_datasets
+from workbench.data.registry import DatasetInfo
+from workbench.errors import WorkbenchError
+from workbench.experiments import compare
+from workbench.experiments.compare import PromptPreview
+from workbench.experiments.rows import ROW_ID, PreparedRows, prepare_rows
+from workbench.models import get_model_info
+from workbench.prompts import (
+    TemplateError, builtin_templates, template_from_yaml, template_to_yaml, validate_template,
+)
+from workbench.prompts.builtin import TABULAR_SERIALIZERS
+from workbench.prompts.serializers import template_columns
+from workbench.prompts.validation import answer_problems, feature_problems
+from workbench.specs import DataSpec, TemplateSpec
+
+DEFAULT_DATASET = "california-housing"
+DEFAULT_ROWS = 200
+PREVIEW_PROMPTS = 3
+COUNTED_ROWS = 200  # token statistics are taken over this many of the scored rows
+MAX_UPLOAD_BYTES = 200_000
+PAGE_KINDS = ("tabular", "text")
+SERIALIZER_NAMES = ("list", "text", "values", "table", "json", "jinja")
+WRAPPERS = ("none", "alpaca", "chat")
+
+BUILTIN_LABELS = {
+    "list": "list: one '- name: value' line per feature",
+    "text": "text: one sentence per feature (TabLLM's best)",
+    "values": "values: values only, no names",
+    "table": "table: a one-row Markdown table",
+    "json": "json: a JSON object",
+    "jinja": "jinja: a hand-written text",
+}
+
+# Widget keys.
+DATASET = "pt_dataset"
+ROWS = "pt_rows"
+BUILTIN = "pt_builtin"
+SERIALIZER = "pt_serializer"
+FEATURES = "pt_features"
+READABLE = "pt_readable"
+ROUNDING = "pt_rounding"
+JINJA = "pt_jinja"
+QUESTION = "pt_question"
+PREFIX = "pt_answer_prefix"
+WRAPPER = "pt_wrapper"
+INSTRUCTION = "pt_instruction"
+SHOTS = "pt_shots"
+SHOT_SEED = "pt_shot_seed"
+COMPARE_NAMES = "pt_compare_names"
+UPLOAD = "pt_upload"
+ANSWER_KEY = "pt_class_answer_"  # + class position
+
+KEEP = "session"  # persist_state of every widget on the page
+
+# Plain session keys.
+_LOADED_FOR = "pt_editor_dataset"
+_UPLOAD_MESSAGE = "pt_upload_message"
+
+# Labels of template fields in messages, as the editor names them.
+FIELD_LABELS = {
+    "answers": "Answer words", "question": "Question", "jinja": "Jinja template",
+    "features": "Features", "rounding": "Rounding", "shots": "Few-shot examples",
+    "answer_prefix": "Answer prefix", "instruction": "Instruction", "shot_seed": "Shot seed",
+}
+
+
+@dataclass(frozen=True)
+class PageContext:
+    """The page's current choices, as the preview, scoring and comparing sections use them."""
+
+    info: DatasetInfo
+    data: DataSpec
+    rows: PreparedRows
+    builtins: dict[str, TemplateSpec]
+    template: TemplateSpec | None  # None while the editor shows a problem
+    model_name: str
+
+    @property
+    def n_rows(self) -> int:
+        return len(self.rows.test)
+
+    @property
+    def method(self) -> str:
+        shots = self.template.shots if self.template else 0
+        return "zero-shot" if shots == 0 else f"{shots}-shot"
+
+
+# --- cached resources ----------------------------------------------------------------------------
+
+
+@st.cache_resource(max_entries=6, show_spinner=False)
+def cached_rows(data_json: str) -> PreparedRows:
+    """Split and sampled rows per DataSpec, shared read-only (errors are not cached)."""
+    return prepare_rows(DataSpec.model_validate_json(data_json))
+
+
+@st.cache_resource(max_entries=3, show_spinner=False)
+def cached_tokenizer(model_name: str):
+    """The preview's own tokenizer: never the one a background job scores with."""
+    return compare.preview_tokenizer(model_name)
+
+
+# Two sessions' scripts run in two threads and share the cached tokenizer.
+_TOKENIZER_LOCK = threading.Lock()
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def cached_preview(
+    template_json: str, data_json: str, model_name: str, _template: TemplateSpec,
+    _rows: PreparedRows, _tokenizer: Any,
+) -> PromptPreview:
+    with _TOKENIZER_LOCK:
+        return compare.preview_prompts(
+            _template, _rows, _tokenizer, show=PREVIEW_PROMPTS, count=COUNTED_ROWS
+        )
+
+
+# --- widget state --------------------------------------------------------------------------------
+
+
+def _answer_key(position: int) -> str:
+    return f"{ANSWER_KEY}{position}"
+
+
+def put_template(template: TemplateSpec, info: DatasetInfo) -> None:
+    """Show `template` in the editor's widgets."""
+    state = st.session_state
+    state[SERIALIZER] = template.serializer
+    features = template.features if template.features is not None else info.feature_names
+    state[FEATURES] = list(features)
+    state[READABLE] = template.readable_names
+    state[ROUNDING] = template.rounding
+    if template.jinja:
+        state[JINJA] = template.jinja
+    else:
+        state.setdefault(JINJA, "")
+    state[QUESTION] = template.question
+    state[PREFIX] = template.answer_prefix
+    for position, name in enumerate(info.classes):
+        state[_answer_key(position)] = template.answers.get(name, "")
+    state[WRAPPER] = template.wrapper
+    state[INSTRUCTION] = template.instruction or ""
+    state[SHOTS] = template.shots
+    state[SHOT_SEED] = template.shot_seed
+
+
+def _reset_for_dataset(info: DatasetInfo, test_rows: int) -> None:
+    builtins = builtin_templates(info)
+    first = next(iter(builtins))
+    st.session_state[BUILTIN] = first
+    st.session_state[JINJA] = builtins.get("jinja", builtins[first]).jinja or ""
+    put_template(builtins[first], info)
+    st.session_state[ROWS] = min(DEFAULT_ROWS, test_rows)
+    st.session_state[COMPARE_NAMES] = default_compare_names(builtins)
+    st.session_state[_UPLOAD_MESSAGE] = None
+    st.session_state[_LOADED_FOR] = info.name
+
+
+def default_compare_names(builtins: dict[str, TemplateSpec]) -> list[str]:
+    """The five built-in serializations of a table; every built-in of a text data set."""
+    tabular = [name for name in TABULAR_SERIALIZERS if name in builtins]
+    return tabular if len(tabular) > 1 else list(builtins)
+
+
+def _on_builtin(info: DatasetInfo) -> None:
+    put_template(builtin_templates(info)[st.session_state[BUILTIN]], info)
+
+
+def _on_serializer(info: DatasetInfo) -> None:
+    """Choosing jinja with an empty box starts from the data set's Jinja example."""
+    if st.session_state[SERIALIZER] == "jinja" and not st.session_state.get(JINJA, "").strip():
+        example = builtin_templates(info).get("jinja")
+        st.session_state[JINJA] = example.jinja if example else ""
+
+
+def template_data(info: DatasetInfo) -> dict:
+    """The editor's widgets as TemplateSpec fields."""
+    state = st.session_state
+    serializer = state[SERIALIZER]
+    features = list(state[FEATURES])
+    return {
+        "serializer": serializer,
+        # All features in the data set's order is the default (None), which keeps cache keys
+        # equal to those of the built-in templates and of spec files.
+        "features": None if features == info.feature_names else features,
+        "readable_names": bool(state[READABLE]),
+        "rounding": state[ROUNDING],
+        "jinja": state[JINJA] if serializer == "jinja" else None,
+        "question": state[QUESTION],
+        "answer_prefix": state[PREFIX],
+        "answers": {
+            name: state.get(_answer_key(position), "").strip()
+            for position, name in enumerate(info.classes)
+        },
+        "wrapper": state[WRAPPER],
+        "instruction": state[INSTRUCTION].strip() or None,
+        "shots": int(state[SHOTS]),
+        "shot_seed": int(state[SHOT_SEED]),
+    }
+
+
+def settings_problems(error: ValidationError) -> list[str]:
+    """Pydantic's complaints in the editor's words: "Answer words: each class needs ..."."""
+    lines = []
+    for item in error.errors():
+        field = str(item["loc"][0]) if item["loc"] else ""
+        where = FIELD_LABELS.get(field, field or "Template")
+        lines.append(f"{where}: {item['msg'].removeprefix('Value error, ')}")
+    return lines
+
+
+# --- choosing the data set -----------------------------------------------------------------------
+
+
+def page_datasets() -> tuple[list[DatasetInfo], list[DatasetInfo]]:
+    """(usable here, left out) among the tabular and text data sets."""
+    candidates = [info for info in list_datasets() if info.kind in PAGE_KINDS]
+    usable = [info for info in candidates if info.offline and not info.needs_file]
+    return usable, [info for info in candidates if info not in usable]
+
+
+def _why_left_out(info: DatasetInfo) -> str:
+    return f"{info.title} ({'needs a file' if info.needs_file else 'downloads from the hub'})"
+
+
+def _rows_for(data: DataSpec) -> PreparedRows | None:
+    try:
+        with st.spinner(f"Loading and splitting {data.dataset} ..."):
+            return cached_rows(data.model_dump_json())
+    except WorkbenchError as error:
+        st.error(str(error))
+    except Exception as error:  # noqa: BLE001 - a broken loader must not show a traceback
+        st.error(f"{data.dataset} could not be loaded: {type(error).__name__}: {error}")
+    return None
+
+
+def choose_data() -> tuple[DatasetInfo, DataSpec, PreparedRows] | None:
+    """Data set, starting template and number of test rows, in one row of widgets."""
+    usable, left_out = page_datasets()
+    names = [info.name for info in usable]
+    titles = {info.name: f"{info.title} ({info.kind})" for info in usable}
+    if st.session_state.get(DATASET) not in names:
+        st.session_state[DATASET] = DEFAULT_DATASET if DEFAULT_DATASET in names else names[0]
+    left, middle, right = st.columns([3, 3, 2])
+    name = left.selectbox(
+        "Data set", names, format_func=titles.__getitem__, key=DATASET, persist_state=KEEP
+    )
+    if left_out:
+        left.caption("Not offline: " + ", ".join(_why_left_out(info) for info in left_out) + ".")
+    info = get_info(name)
+    full = _rows_for(compare.page_data_spec(name, None))
+    if full is None:
+        return None
+    if st.session_state.get(_LOADED_FOR) != name:
+        _reset_for_dataset(info, len(full.test))
+    builtins = builtin_templates(info)
+    middle.selectbox(
+        "Start from", list(builtins), key=BUILTIN, persist_state=KEEP, on_change=_on_builtin,
+        args=(info,),
+        format_func=lambda option: BUILTIN_LABELS.get(option, option),
+        help="A built-in template for this data set; choosing one replaces your edits.",
+    )
+    n_rows = right.number_input(
+        "Test rows to score", min_value=1, max_value=len(full.test), step=50, key=ROWS,
+        persist_state=KEEP,
+        help=f"A seeded sample of the {len(full.test):,} test rows (split seed "
+        f"{compare.PAGE_SPLIT_SEED}): the same rows for every template.",
+    )
+    data = compare.page_data_spec(name, int(n_rows))
+    rows = _rows_for(data)
+    return (info, data, rows) if rows is not None else None
+
+
+# --- the editor ----------------------------------------------------------------------------------
+
+
+def edit_template(info: DatasetInfo, rows: PreparedRows) -> TemplateSpec | None:
+    """The editor's widgets and the template's problems; the template when it has none.
+
+    Problems in the Jinja text show right under its box, the others below the editor."""
+    st.markdown("#### Template")
+    _serialization_inputs(info)
+    jinja_problems = st.container()
+    _task_inputs(info)
+    sample = rows.test.iloc[0].to_dict() if len(rows.test) else None
+    template, problems = checked_template(info, sample)
+    for problem in problems:
+        box = jinja_problems if problem.startswith("Line ") else st
+        box.error(problem, icon="⚠️")
+    return template
+
+
+def _serialization_inputs(info: DatasetInfo) -> None:
+    """How the row is written: serializer, wrapper, features, names, rounding, Jinja text."""
+    left, right = st.columns(2)
+    left.selectbox(
+        "Serializer", SERIALIZER_NAMES, key=SERIALIZER, persist_state=KEEP,
+        on_change=_on_serializer, args=(info,), help="How the row's features become text.",
+    )
+    right.selectbox(
+        "Wrapper", WRAPPERS, key=WRAPPER, persist_state=KEEP,
+        help="none: plain text. alpaca: the Alpaca instruction format. chat: the model's own "
+        "chat template (instruct models).",
+    )
+    st.multiselect(
+        "Features (in prompt order)", template_columns(info), key=FEATURES, persist_state=KEEP,
+        help="Which columns the prompt shows, in the order you pick them. For the jinja "
+        "serializer: the names the template may use.",
+    )
+    left, right = st.columns(2)
+    left.checkbox(
+        "Readable names", key=READABLE, persist_state=KEEP,
+        help="'median income' instead of 'MedInc'.",
+    )
+    right.number_input(
+        "Round numbers to (decimals)", min_value=0, max_value=10, step=1, key=ROUNDING,
+        persist_state=KEEP, placeholder="as stored", help="Empty: values as stored.",
+        value=None,  # makes the box clearable; the value itself comes from the session
+    )
+    if st.session_state[SERIALIZER] == "jinja":
+        st.text_area(
+            "Jinja template (one row)", key=JINJA, persist_state=KEEP, height=180,
+            help="Columns by name ({{ MedInc }}), or row[\"LOT SQFT\"] for names with spaces. "
+            "Checked when you leave the box or press Ctrl+Enter. Runs in a sandbox.",
+        )
+
+
+def _task_inputs(info: DatasetInfo) -> None:
+    """What is asked and how it is answered: question, answers, instruction, shots."""
+    st.text_input("Question", key=QUESTION, persist_state=KEEP)
+    _answer_inputs(info)
+    if st.session_state[WRAPPER] != "none":
+        st.text_input(
+            "Instruction", key=INSTRUCTION, persist_state=KEEP,
+            help="Empty: the question is the instruction.",
+        )
+    left, right = st.columns(2)
+    left.number_input(
+        "Few-shot examples (k)", min_value=0, max_value=64, step=1, key=SHOTS, persist_state=KEEP,
+        help="Training rows shown with their answers before the row (class-balanced).",
+    )
+    right.number_input(
+        "Shot seed", min_value=0, max_value=1_000_000, step=1, key=SHOT_SEED, persist_state=KEEP,
+    )
+
+
+def _answer_inputs(info: DatasetInfo) -> None:
+    columns = st.columns(1 + min(len(info.classes), 4))
+    columns[0].text_input(
+        "Answer prefix", key=PREFIX, persist_state=KEEP, help="Not used by the chat wrapper.",
+    )
+    for position, name in enumerate(info.classes):
+        column = columns[1 + position % (len(columns) - 1)]
+        column.text_input(
+            f"Answer for '{name}'", key=_answer_key(position), persist_state=KEEP,
+            help="The word the model's next-token probability is read for.",
+        )
+
+
+def checked_template(
+    info: DatasetInfo, sample: dict | None
+) -> tuple[TemplateSpec | None, list[str]]:
+    """The template built from the widgets, or None, and every problem with it in words
+    ("Line 2: `HouseAgee` is not a column ...")."""
+    try:
+        template = TemplateSpec.model_validate(template_data(info))
+    except ValidationError as error:
+        return None, settings_problems(error)
+    problems = [str(problem) for problem in validate_template(template, info, sample)]
+    return (None if problems else template), problems
+
+
+# --- YAML ----------------------------------------------------------------------------------------
+
+
+def yaml_section(info: DatasetInfo, template: TemplateSpec | None) -> None:
+    with st.expander("Template as YAML: download or upload"):
+        if template is not None:
+            text = template_to_yaml(template)
+            st.code(text, language="yaml")
+            st.download_button(
+                "Download YAML", text, file_name=f"{info.name}-{template.serializer}-template.yaml",
+                mime="application/x-yaml", key="pt_download",
+            )
+        else:
+            st.caption("Fix the template's problems to download it.")
+        st.file_uploader(
+            "Upload a template (YAML)", type=["yaml", "yml"], key=UPLOAD,
+            on_change=_on_upload, args=(info,),
+            help="A template file, or a run spec whose `template:` section is used.",
+        )
+    message = st.session_state.get(_UPLOAD_MESSAGE)
+    if message:
+        kind, text = message
+        (st.success if kind == "success" else st.error)(text)
+
+
+def uploaded_template(data: bytes, filename: str, info: DatasetInfo) -> TemplateSpec:
+    """A template from uploaded bytes, checked to fit `info`; TemplateError says what is wrong."""
+    source = f"`{filename}`"
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise TemplateError(f"{source} is {len(data):,} bytes: too large for a template.")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise TemplateError(f"{source} is not a UTF-8 text file.") from None
+    template = template_from_yaml(text, source=source)
+    problems = answer_problems(template, info) + feature_problems(template, info)
+    if problems:
+        listed = " ".join(problem.message for problem in problems)
+        raise TemplateError(f"{source} does not fit {info.title}: {listed}")
+    return template
+
+
+def _on_upload(info: DatasetInfo) -> None:
+    uploaded = st.session_state.get(UPLOAD)
+    if uploaded is None:
+        st.session_state[_UPLOAD_MESSAGE] = None
+        return
+    try:
+        template = uploaded_template(uploaded.getvalue(), uploaded.name, info)
+    except TemplateError as error:
+        st.session_state[_UPLOAD_MESSAGE] = ("error", str(error))
+        return
+    put_template(template, info)
+    st.session_state[_UPLOAD_MESSAGE] = ("success", f"Loaded the template from `{uploaded.name}`.")
+
+
+# --- preview -------------------------------------------------------------------------------------
+
+
+def preview_section(context: PageContext) -> None:
+    st.markdown("#### Preview")
+    if context.template is None:
+        st.info("Fix the template's problems (on the left) to see its prompts.")
+        return
+    try:
+        with st.spinner("Loading the tokenizer ..."):
+            tokenizer = cached_tokenizer(context.model_name)
+        preview = cached_preview(
+            context.template.model_dump_json(), context.data.model_dump_json(),
+            context.model_name, context.template, context.rows, tokenizer,
+        )
+    except WorkbenchError as error:
+        st.error(str(error))
+        return
+    except Exception as error:  # noqa: BLE001 - the page must never show a traceback
+        st.error(f"The preview failed: {type(error).__name__}: {error}")
+        return
+    _token_metrics(preview, context)
+    _answer_table(preview)
+    for position, (prompt, label) in enumerate(preview.examples):
+        row_id = context.rows.test[ROW_ID].iloc[position]
+        st.markdown(f"**Test row {row_id}** · true label: `{label}`")
+        st.code(prompt, language=None, wrap_lines=True)
+
+
+def _token_metrics(preview: PromptPreview, context: PageContext) -> None:
+    left, middle, right = st.columns(3)
+    left.metric("Mean tokens", f"{preview.tokens.mean:.1f}", border=True)
+    middle.metric("Max tokens", f"{preview.tokens.max:,}", border=True)
+    right.metric("Shots", preview.shots, border=True)
+    title = get_model_info(context.model_name).title
+    st.caption(
+        f"Tokens per prompt over {preview.tokens.rows} of the test rows, with {title}'s "
+        "tokenizer: longer prompts score more slowly. In the tokens below, Ġ or ▁ marks a space."
+    )
+
+
+def _answer_table(preview: PromptPreview) -> None:
+    if preview.answer_problem:
+        st.error(preview.answer_problem)
+        return
+    table = pd.DataFrame(
+        {
+            "class": [answer.class_name for answer in preview.answers],
+            "answer word": [repr(answer.word) for answer in preview.answers],
+            "token ids": [", ".join(map(str, answer.ids)) for answer in preview.answers],
+            "tokens": [" ".join(answer.pieces) for answer in preview.answers],
+        }
+    )
+    st.dataframe(table, hide_index=True)
+    for answer in preview.answers:
+        if answer.multi_token:
+            st.warning(
+                f"The answer {answer.word!r} is {len(answer.ids)} tokens: its probability is the "
+                "product of theirs, which favours shorter answers; one-token words compare best.",
+                icon="ℹ️",
+            )
