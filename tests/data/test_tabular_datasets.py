@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from workbench.assets import asset_file
-from workbench.data import get_info, load
+from workbench.data import LOADER_VERSION, get_info, load
 from workbench.data import tabular
 from workbench.errors import DatasetUnavailableError
 
@@ -93,7 +93,7 @@ def test_west_roxbury_drops_the_value_and_the_tax_that_leaks_it():
 
 def test_a_second_load_comes_from_the_parquet_cache(isolated_data_cache):
     first = load("german-credit")
-    assert (isolated_data_cache / "german-credit-v1.parquet").is_file()
+    assert (isolated_data_cache / f"german-credit-v{LOADER_VERSION}.parquet").is_file()
     second = load("german-credit")
     assert second.fingerprint == first.fingerprint
     pd.testing.assert_frame_equal(second.frame, first.frame)
