@@ -78,3 +78,10 @@ def test_cache_key_follows_content_not_names():
     changed = apply_overrides(base, ["template.question=Is it pricey?"])
     assert cache_key(changed, "data1", "model1") != key
     assert cache_key(apply_overrides(base, ["n_test=10"]), "data1", "model1") != key
+
+
+def test_top_level_fields_win_over_aliases():
+    from workbench.specs import FinetuneSpec
+
+    assert apply_overrides(BaselineSpec(), ["method=logreg"]).method == "logreg"
+    assert apply_overrides(FinetuneSpec(), ["method=full"]).training.method == "full"

@@ -117,7 +117,55 @@ class BaselineSpec(_Strict):
     seed: int = 0
 
 
-RunSpec = Annotated[Union[EvaluateSpec, BaselineSpec], Field(discriminator="kind")]
+TrainingMethod = Literal[
+    "lora", "qlora", "lora8bit", "full", "last_layers", "prefix", "prompt", "ia3", "head", "head_lora"
+]
+
+
+class TrainingSpec(_Strict):
+    """How to fine-tune: the method, its options, and the optimisation settings."""
+
+    method: TrainingMethod = "lora"
+    objective: Literal["label_words", "alpaca"] = "label_words"  # loss on the answer words only
+    train_on_inputs: bool = False  # alpaca objective: also learn the prompt tokens
+    add_eos_token: bool = False  # alpaca objective: end each target with EOS
+    epochs: float = Field(1.0, gt=0, le=200)
+    max_steps: int | None = Field(None, ge=1)
+    learning_rate: float = Field(5e-4, gt=0, le=1)
+    batch_size: int = Field(16, ge=1, le=4096)
+    gradient_accumulation: int = Field(1, ge=1, le=1024)
+    warmup_ratio: float = Field(0.0, ge=0, lt=1)
+    lr_scheduler: Literal["linear", "cosine", "constant", "constant_with_warmup"] = "linear"
+    weight_decay: float = Field(0.0, ge=0, le=1)
+    seed: int = 0
+    precision: Literal["auto", "bf16", "fp16", "fp32"] = "auto"
+    gradient_checkpointing: bool = False
+    group_by_length: bool = False
+    max_length: int = Field(512, ge=8, le=32768)  # truncation limit, never a fixed padding
+    lora_r: int = Field(8, ge=1, le=1024)
+    lora_alpha: int = Field(16, ge=1, le=4096)
+    lora_dropout: float = Field(0.05, ge=0, lt=1)
+    target_modules: list[str] | None = None  # None: a sensible default for the architecture
+    last_k: int = Field(2, ge=1, le=1000)  # last_layers: how many final blocks train
+    num_virtual_tokens: int = Field(20, ge=1, le=512)  # prefix and prompt tuning
+    prompt_init_text: str | None = None  # prompt tuning: start from these words' embeddings
+    eval_every: int | None = Field(None, ge=1)  # steps; None: once per epoch
+    early_stopping_patience: int | None = Field(None, ge=1)  # evaluations without a better val AUC
+
+
+class FinetuneSpec(_Strict):
+    """Fine-tune the model on the training rows written as prompts, then score the test rows."""
+
+    kind: Literal["finetune"] = "finetune"
+    name: str | None = None
+    data: DataSpec = Field(default_factory=DataSpec)
+    model: ModelSpec = Field(default_factory=ModelSpec)
+    template: TemplateSpec = Field(default_factory=TemplateSpec)
+    training: TrainingSpec = Field(default_factory=TrainingSpec)
+    batch_size: int = Field(16, ge=1, le=1024)  # scoring batch
+
+
+RunSpec = Annotated[Union[EvaluateSpec, BaselineSpec, FinetuneSpec], Field(discriminator="kind")]
 _RUN_SPEC = TypeAdapter(RunSpec)
 
 # Short names accepted by `--set` (and the page forms) for the most used fields.
@@ -131,6 +179,10 @@ SET_ALIASES = {
     "shots": "template.shots",
     "serializer": "template.serializer",
     "model_name": "model.name",
+    "method": "training.method",
+    "epochs": "training.epochs",
+    "learning_rate": "training.learning_rate",
+    "max_steps": "training.max_steps",
 }
 
 # Fields that label a run or tune speed without changing its result.
@@ -160,7 +212,7 @@ def _format_errors(error: ValidationError) -> str:
     lines = []
     for item in error.errors():
         parts = [str(part) for part in item["loc"] if not str(part).startswith("function-")]
-        if parts and parts[0] in {"evaluate", "baseline"}:
+        if parts and parts[0] in {"evaluate", "baseline", "finetune"}:
             parts = parts[1:]  # the union's tag, already known from `kind`
         where = ".".join(parts)
         message = item["msg"].removeprefix("Value error, ")
@@ -168,9 +220,12 @@ def _format_errors(error: ValidationError) -> str:
     return "\n".join(lines)
 
 
-def parse_spec(data: Any) -> EvaluateSpec | BaselineSpec:
+AnySpec = Union[EvaluateSpec, BaselineSpec, FinetuneSpec]
+
+
+def parse_spec(data: Any) -> AnySpec:
     if not isinstance(data, dict):
-        raise SpecError("A spec is a mapping with at least `kind:` (evaluate or baseline).")
+        raise SpecError("A spec is a mapping with at least `kind:` (evaluate, baseline or finetune).")
     data = {"kind": "evaluate", **data} if "kind" not in data else data
     try:
         return _RUN_SPEC.validate_python(data)
@@ -178,7 +233,7 @@ def parse_spec(data: Any) -> EvaluateSpec | BaselineSpec:
         raise SpecError("The spec is not valid:\n" + _format_errors(error)) from None
 
 
-def load_spec(path: str | Path) -> EvaluateSpec | BaselineSpec:
+def load_spec(path: str | Path) -> AnySpec:
     path = Path(path)
     try:
         text = path.read_text()
@@ -207,7 +262,7 @@ def _parse_value(text: str) -> Any:
         return text
 
 
-def apply_overrides(spec: BaseModel, overrides: list[str]) -> EvaluateSpec | BaselineSpec:
+def apply_overrides(spec: BaseModel, overrides: list[str]) -> AnySpec:
     """Apply `key=value` overrides (dotted paths or SET_ALIASES) and validate the result."""
     data = spec_to_dict(spec)
     for override in overrides:
@@ -215,7 +270,8 @@ def apply_overrides(spec: BaseModel, overrides: list[str]) -> EvaluateSpec | Bas
         key = key.strip()
         if not sep or not key:
             raise SpecError(f"--set takes key=value, not {override!r}")
-        path = SET_ALIASES.get(key, key).split(".")
+        # A field of the spec itself wins over an alias (a baseline's own `method`).
+        path = (key if key in data else SET_ALIASES.get(key, key)).split(".")
         node = data
         for part in path[:-1]:
             if not isinstance(node.get(part), dict):

@@ -14,7 +14,9 @@ from workbench.errors import WorkbenchError
 from workbench.experiments.common import Progress, RunCancelled, ShouldStop, never_stop, no_progress
 from workbench.experiments.rows import PreparedRows, prepare_rows
 from workbench.models.fingerprint import model_fingerprint
-from workbench.specs import BaselineSpec, EvaluateSpec, cache_key, spec_to_dict, spec_to_yaml
+from workbench.specs import (
+    AnySpec, BaselineSpec, EvaluateSpec, FinetuneSpec, cache_key, spec_to_dict, spec_to_yaml,
+)
 from workbench.store import RunRecord, Store
 
 _PROGRESS_EVERY_S = 0.5
@@ -26,14 +28,20 @@ class RunOutcome:
     cached: bool  # True: answered from the store without running
 
 
-def spec_key(spec: EvaluateSpec | BaselineSpec, rows: PreparedRows) -> str:
-    model_fp = model_fingerprint(spec.model.name) if isinstance(spec, EvaluateSpec) else None
+def uses_model(spec: AnySpec) -> bool:
+    return isinstance(spec, (EvaluateSpec, FinetuneSpec))
+
+
+def spec_key(spec: AnySpec, rows: PreparedRows) -> str:
+    model_fp = model_fingerprint(spec.model.name) if uses_model(spec) else None
     return cache_key(spec, rows.fingerprint, model_fp)
 
 
-def method_of(spec: EvaluateSpec | BaselineSpec) -> str:
+def method_of(spec: AnySpec) -> str:
     if isinstance(spec, BaselineSpec):
         return spec.method
+    if isinstance(spec, FinetuneSpec):
+        return spec.training.method
     return "zero-shot" if spec.template.shots == 0 else "few-shot"
 
 
@@ -51,7 +59,11 @@ def _stored_progress(store: Store, run_id: str, progress: Progress) -> Progress:
     return report
 
 
-def _execute(spec, rows: PreparedRows, progress: Progress, should_stop: ShouldStop, loaded):
+def _execute(spec, rows: PreparedRows, progress: Progress, should_stop: ShouldStop, loaded, run_dir):
+    if isinstance(spec, FinetuneSpec):
+        from workbench.experiments.finetune import finetune
+
+        return finetune(spec, rows, progress, should_stop, run_dir=run_dir)
     if isinstance(spec, EvaluateSpec):
         from workbench.experiments.evaluate import evaluate
 
@@ -62,7 +74,7 @@ def _execute(spec, rows: PreparedRows, progress: Progress, should_stop: ShouldSt
 
 
 def run(
-    spec: EvaluateSpec | BaselineSpec,
+    spec: AnySpec,
     store: Store | None = None,
     force: bool = False,
     progress: Progress = no_progress,
@@ -84,13 +96,14 @@ def run(
             return RunOutcome(existing, cached=True)
     record = store.create(
         kind=spec.kind, method=method_of(spec), dataset=spec.data.dataset,
-        model=spec.model.name if isinstance(spec, EvaluateSpec) else None,
+        model=spec.model.name if uses_model(spec) else None,
         cache_key=key, spec=spec_to_dict(spec), spec_yaml=spec_to_yaml(spec), name=spec.name,
     )
     store.start(record.id)
     try:
         metrics, predictions = _execute(
-            spec, rows, _stored_progress(store, record.id, progress), should_stop, loaded
+            spec, rows, _stored_progress(store, record.id, progress), should_stop, loaded,
+            record.folder,
         )
     except RunCancelled:
         store.fail(record.id, "Cancelled before it finished.", status="cancelled")
