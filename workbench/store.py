@@ -162,15 +162,21 @@ class Store:
     def progress(self, run_id: str, **progress: Any) -> None:
         self._update(run_id, progress=json.dumps(progress))
 
-    def finish(self, run_id: str, metrics: dict, predictions: pd.DataFrame | None = None) -> None:
-        """Write the artifacts, then mark the run done: a run is done only with its files."""
+    def finish(
+        self, run_id: str, metrics: dict, predictions: pd.DataFrame | None = None,
+        status: str = "done",
+    ) -> None:
+        """Write the artifacts, then mark the run: a run is done only with its files.
+
+        A run stopped early keeps its artifacts with status `cancelled`, so the cache never
+        answers a later identical spec with it."""
         folder = self.folder(run_id)
         if predictions is not None:
             tmp = folder / ".predictions.parquet.tmp"
             predictions.to_parquet(tmp, index=False)
             os.replace(tmp, folder / "predictions.parquet")
         _write_atomic(folder / "metrics.json", json.dumps(metrics, indent=2).encode())
-        self._update(run_id, status="done", finished_at=_now(), metrics=json.dumps(metrics))
+        self._update(run_id, status=status, finished_at=_now(), metrics=json.dumps(metrics))
 
     def fail(self, run_id: str, error: str, status: str = "failed") -> None:
         self._update(run_id, status=status, finished_at=_now(), error=error)

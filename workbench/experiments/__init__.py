@@ -112,5 +112,6 @@ def run(
     except Exception as error:  # stored with its traceback; the caller gets the failed record
         store.fail(record.id, f"{type(error).__name__}: {error}\n\n{traceback.format_exc()}")
     else:
-        store.finish(record.id, metrics, predictions)
+        status = "cancelled" if metrics.get("cancelled_early") else "done"
+        store.finish(record.id, metrics, predictions, status=status)
     return RunOutcome(store.get(record.id), cached=False)

@@ -1,0 +1,158 @@
+"""Fine-tuning runs: train the spec's method on the training rows written as prompts, save the
+adapter or weights in the run folder, then score the test rows like a zero-shot run does.
+
+A cancel stops training at the next step; the run still scores the test rows and finishes, with
+metrics["cancelled_early"] = True.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import torch
+
+from workbench.experiments.common import Progress, ShouldStop, test_metrics_record
+from workbench.experiments.rows import PreparedRows, predictions_frame
+from workbench.prompts import PromptBuilder
+from workbench.scoring import answer_token_ids, score_prompts
+from workbench.specs import FinetuneSpec
+from workbench.training import Trainable, build_trainable, count_parameters, train
+from workbench.training.data import (
+    DynamicPaddingCollator, causal_examples, classification_examples, encode_prompt, keep_last,
+)
+from workbench.training.trainer import mixed_precision
+
+VALIDATION_ROWS = 200  # enough for a usable AUC, few enough to evaluate often on a CPU
+
+
+def validation_frame(rows: PreparedRows, limit: int = VALIDATION_ROWS) -> pd.DataFrame:
+    if len(rows.val) <= limit:
+        return rows.val
+    return rows.val.sample(n=limit, random_state=0).sort_index()
+
+
+def training_examples(
+    spec: FinetuneSpec, trainable: Trainable, prompts: list[str], labels: np.ndarray,
+    answer_ids: list[list[int]], for_validation: bool = False,
+) -> list[dict]:
+    training = spec.training
+    if trainable.is_classifier:
+        return classification_examples(trainable.tokenizer, prompts, labels, training.max_length)
+    return causal_examples(
+        trainable.tokenizer, prompts, labels, answer_ids, training.max_length,
+        objective=training.objective,
+        # Validation reads the answer position: the prompt must stay out of the labels.
+        train_on_inputs=training.train_on_inputs and not for_validation,
+        add_eos_token=training.add_eos_token,
+    )
+
+
+def save_trained(trainable: Trainable, run_dir: Path) -> Path:
+    """A peft adapter folder (run_dir/adapter) or the whole model as safetensors (run_dir/model)."""
+    folder = run_dir / ("adapter" if trainable.is_peft else "model")
+    trainable.model.save_pretrained(folder)
+    trainable.tokenizer.save_pretrained(folder)
+    return folder
+
+
+def autocast_for(spec: FinetuneSpec, device: str):
+    """Score in the precision the model trained in (bf16 autocast keeps float32 weights)."""
+    if device in {"cpu", "cuda"} and mixed_precision(spec.training, device) == "bf16":
+        return torch.autocast(device_type=device, dtype=torch.bfloat16)
+    return contextlib.nullcontext()
+
+
+def classify_prompts(
+    trainable: Trainable, prompts: list[str], batch_size: int, max_length: int, progress: Progress
+) -> np.ndarray:
+    """Softmax of a classification head's logits, in prompt order."""
+    tokenizer, model = trainable.tokenizer, trainable.model
+    collate = DynamicPaddingCollator(tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0)
+    encoded = [keep_last(encode_prompt(tokenizer, prompt), max_length) for prompt in prompts]
+    chunks = []
+    with torch.inference_mode():
+        for start in range(0, len(encoded), batch_size):
+            batch = collate([{"input_ids": ids, "labels": 0} for ids in encoded[start:start + batch_size]])
+            logits = model(input_ids=batch["input_ids"].to(model.device),
+                           attention_mask=batch["attention_mask"].to(model.device)).logits
+            chunks.append(torch.softmax(logits.float(), dim=-1).cpu().numpy())
+            progress("scoring", min(start + batch_size, len(encoded)), len(encoded))
+    return np.concatenate(chunks)
+
+
+def score_test(
+    spec: FinetuneSpec, trainable: Trainable, prompts: list[str], answer_words: list[str],
+    progress: Progress,
+) -> np.ndarray:
+    with autocast_for(spec, trainable.device):
+        if trainable.is_classifier:
+            return classify_prompts(trainable, prompts, spec.batch_size, spec.training.max_length, progress)
+        result = score_prompts(
+            trainable.model, trainable.tokenizer, prompts, answer_words, batch_size=spec.batch_size,
+            progress=lambda done, total: progress("scoring", done, total),
+        )
+    return result.probabilities
+
+
+def finetune(
+    spec: FinetuneSpec, rows: PreparedRows, progress: Progress, should_stop: ShouldStop,
+    run_dir: Path | None = None,
+) -> tuple[dict, pd.DataFrame]:
+    """Train, save, score the test rows; returns (metrics, predictions frame)."""
+    started = time.perf_counter()
+    classes = list(rows.info.classes)
+    progress("loading model", 0, 1)
+    trainable = build_trainable(spec, len(classes))
+    trainable_count, total_count = count_parameters(trainable.model)
+    progress("writing prompts", 0, len(rows.train))
+    builder = PromptBuilder(spec.template, rows.info, tokenizer=trainable.tokenizer, train=rows.train)
+    answer_ids = answer_token_ids(trainable.tokenizer, builder.answer_words)
+    val = validation_frame(rows)
+    train_examples = training_examples(
+        spec, trainable, builder.prompts(rows.train), rows.labels(rows.train), answer_ids)
+    val_examples = training_examples(
+        spec, trainable, builder.prompts(val), rows.labels(val), answer_ids, for_validation=True,
+    ) if len(val) else []
+
+    with tempfile.TemporaryDirectory() as scratch:
+        outcome = train(
+            trainable, spec.training, train_examples, val_examples,
+            [ids[0] for ids in answer_ids], Path(run_dir or scratch) / "checkpoints",
+            progress, should_stop,
+        )
+    if run_dir is not None:
+        save_trained(trainable, Path(run_dir))
+
+    test_prompts = builder.prompts(rows.test)
+    scoring_started = time.perf_counter()
+    probabilities = score_test(spec, trainable, test_prompts, builder.answer_words, progress)
+    scoring_seconds = time.perf_counter() - scoring_started
+    metrics = test_metrics_record(
+        rows.labels(rows.test), probabilities, classes,
+        method=spec.training.method,
+        n_train=len(rows.train),
+        n_test=len(test_prompts),
+        n_val=len(val_examples),
+        seconds=time.perf_counter() - started,
+        training_seconds=outcome.seconds,
+        scoring_seconds=scoring_seconds,
+        train_examples_per_second=outcome.examples_per_second,
+        examples_per_second=len(test_prompts) / scoring_seconds if scoring_seconds else None,
+        steps=outcome.steps,
+        trainable_parameters=trainable_count,
+        total_parameters=total_count,
+        history=outcome.history,
+        best_step=outcome.best_step,
+        cancelled_early=outcome.cancelled,
+        answer_words=builder.answer_words,
+        device=trainable.device,
+        dtype=trainable.dtype,
+        precision=mixed_precision(spec.training, trainable.device),
+        notes=list(rows.notes) + trainable.notes,
+    )
+    return metrics, predictions_frame(rows, rows.test, probabilities)

@@ -1,0 +1,243 @@
+"""The transformers Trainer, set up from a TrainingSpec: dynamic padding, bf16 autocast where the
+hardware has it, evaluation of validation loss, accuracy and AUC, early stopping on the AUC,
+progress and cancel through a callback.
+
+Validation AUC comes from the same forward pass as the validation loss: for each row only the
+logits at the position before the answer, for the first token of each class's answer word, are
+kept (preprocess_logits_for_metrics), then renormalised over the classes.
+"""
+
+from __future__ import annotations
+
+import math
+import shutil
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+import torch
+
+from workbench.metrics import auc
+from workbench.models.hardware import bf16_supported
+from workbench.scoring import softmax_rows
+from workbench.specs import TrainingSpec
+from workbench.training.data import IGNORE, DynamicPaddingCollator
+from workbench.training.methods import Trainable
+
+Progress = Callable[[str, int, int], None]
+ShouldStop = Callable[[], bool]
+
+
+@dataclass
+class TrainOutcome:
+    history: list[dict] = field(default_factory=list)
+    best_step: int | None = None
+    steps: int = 0
+    seconds: float = 0.0
+    examples_per_second: float | None = None
+    cancelled: bool = False
+
+
+# --- arguments -----------------------------------------------------------------------------------
+
+
+def mixed_precision(training: TrainingSpec, device: str) -> str:
+    """bf16, fp16 or fp32: the autocast precision training (and scoring after it) runs in."""
+    if training.precision != "auto":
+        return training.precision
+    return "bf16" if bf16_supported(device) else "fp32"
+
+
+def precision_flags(training: TrainingSpec, device: str) -> dict:
+    precision = mixed_precision(training, device)
+    return {"bf16": precision == "bf16", "fp16": precision == "fp16"}
+
+
+def evaluation_arguments(training: TrainingSpec, has_eval: bool) -> dict:
+    if not has_eval:
+        return {"eval_strategy": "no", "save_strategy": "no"}
+    strategy = "steps" if training.eval_every else "epoch"
+    arguments = {"eval_strategy": strategy, "eval_steps": training.eval_every, "save_strategy": "no"}
+    if training.early_stopping_patience:
+        # Checkpoints exist only so that the best one can be reloaded at the end.
+        arguments.update(
+            save_strategy=strategy, save_steps=training.eval_every, save_total_limit=1,
+            save_only_model=True, load_best_model_at_end=True,
+            metric_for_best_model="eval_auc", greater_is_better=True,
+        )
+    return arguments
+
+
+def training_arguments(training: TrainingSpec, output_dir: Path, device: str, has_eval: bool):
+    from transformers import TrainingArguments
+
+    return TrainingArguments(
+        output_dir=str(output_dir),
+        num_train_epochs=training.epochs,
+        max_steps=training.max_steps or -1,
+        learning_rate=training.learning_rate,
+        per_device_train_batch_size=training.batch_size,
+        per_device_eval_batch_size=training.batch_size,
+        gradient_accumulation_steps=training.gradient_accumulation,
+        warmup_steps=training.warmup_ratio,  # a float below 1 is a ratio of all steps
+        lr_scheduler_type=training.lr_scheduler,
+        weight_decay=training.weight_decay,
+        seed=training.seed,
+        data_seed=training.seed,
+        activation_checkpointing=training.gradient_checkpointing,
+        train_sampling_strategy="group_by_length" if training.group_by_length else "random",
+        logging_steps=1,
+        report_to="none",
+        disable_tqdm=True,
+        label_names=["labels"],  # peft models hide `labels` behind **kwargs
+        remove_unused_columns=False,
+        dataloader_num_workers=0,
+        use_cpu=device == "cpu",
+        **precision_flags(training, device),
+        **evaluation_arguments(training, has_eval),
+    )
+
+
+# --- validation metrics --------------------------------------------------------------------------
+
+
+def answer_logits_keeper(first_answer_ids: list[int]):
+    """preprocess_logits_for_metrics for causal models: (class scores, true class) per row."""
+    answer_ids = torch.tensor(first_answer_ids)
+
+    def keep(logits, labels):
+        logits = logits[0] if isinstance(logits, tuple) else logits
+        rows = torch.arange(labels.shape[0], device=labels.device)
+        start = (labels != IGNORE).int().argmax(dim=1)  # first answer token
+        offset = logits.shape[1] - labels.shape[1]  # virtual tokens of prompt tuning
+        before = logits[rows, start - 1 + offset]
+        ids = answer_ids.to(before.device)
+        classes = (labels[rows, start].unsqueeze(1) == ids.to(labels.device)).int().argmax(dim=1)
+        return before[:, ids].float(), classes
+
+    return keep
+
+
+def class_logits_keeper(logits, labels):
+    """preprocess_logits_for_metrics for classification heads."""
+    logits = logits[0] if isinstance(logits, tuple) else logits
+    return logits.float(), labels
+
+
+def validation_metrics(eval_prediction) -> dict:
+    scores, classes = eval_prediction.predictions
+    probabilities = softmax_rows(np.asarray(scores, dtype=np.float64))
+    classes = np.asarray(classes, dtype=np.int64)
+    value = auc(classes, probabilities)
+    return {
+        "accuracy": float((probabilities.argmax(axis=1) == classes).mean()),
+        "auc": float("nan") if value is None else float(value),
+    }
+
+
+# --- progress, cancel and history ----------------------------------------------------------------
+
+
+def history_entry(logs: dict, step: int, epoch: float | None) -> dict | None:
+    entry: dict = {"step": step, "epoch": epoch}
+    if "loss" in logs:
+        entry.update(loss=logs["loss"], learning_rate=logs.get("learning_rate"))
+    elif "eval_loss" in logs:
+        entry.update(val_loss=logs["eval_loss"], val_auc=logs.get("eval_auc"),
+                     val_accuracy=logs.get("eval_accuracy"))
+    else:  # the end-of-training summary
+        return None
+    return entry
+
+
+def make_run_callback(progress: Progress, should_stop: ShouldStop, examples_per_step: int):
+    from transformers import TrainerCallback
+
+    class RunCallback(TrainerCallback):
+        """Forwards progress, stops at the next step on cancel, and keeps the history."""
+
+        def __init__(self):
+            self.history: list[dict] = []
+            self.cancelled = False
+            self.started = time.perf_counter()
+
+        def on_train_begin(self, args, state, control, **kwargs):
+            self.started = time.perf_counter()
+            progress("training", 0, state.max_steps)
+
+        def on_step_end(self, args, state, control, **kwargs):
+            progress("training", state.global_step, state.max_steps)
+            if should_stop():
+                self.cancelled = True
+                control.should_training_stop = True
+
+        def on_log(self, args, state, control, logs=None, **kwargs):
+            entry = history_entry(logs or {}, state.global_step, state.epoch)
+            if entry is None:
+                return
+            if "loss" in entry:
+                entry.update(self.speed(state.global_step, state.max_steps))
+            self.history.append(entry)
+
+        def speed(self, step: int, max_steps: int) -> dict:
+            elapsed = time.perf_counter() - self.started
+            per_second = step * examples_per_step / elapsed if elapsed > 0 else None
+            eta = elapsed / step * (max_steps - step) if step else None
+            return {"examples_per_second": per_second, "eta_seconds": eta}
+
+    return RunCallback()
+
+
+def best_step(history: list[dict]) -> int | None:
+    scored = [e for e in history if e.get("val_auc") is not None and not math.isnan(e["val_auc"])]
+    return max(scored, key=lambda e: e["val_auc"])["step"] if scored else None
+
+
+# --- the run -------------------------------------------------------------------------------------
+
+
+def train(
+    trainable: Trainable,
+    training: TrainingSpec,
+    train_examples: list[dict],
+    val_examples: list[dict],
+    first_answer_ids: list[int],
+    output_dir: Path,
+    progress: Progress,
+    should_stop: ShouldStop,
+) -> TrainOutcome:
+    """Train in place; with early stopping the best evaluated weights are loaded at the end."""
+    from transformers import EarlyStoppingCallback, PrinterCallback, Trainer
+
+    has_eval = bool(val_examples)
+    arguments = training_arguments(training, output_dir, trainable.device, has_eval)
+    run_callback = make_run_callback(
+        progress, should_stop, training.batch_size * training.gradient_accumulation
+    )
+    callbacks = [run_callback]
+    if has_eval and training.early_stopping_patience:
+        callbacks.append(EarlyStoppingCallback(early_stopping_patience=training.early_stopping_patience))
+    keeper = class_logits_keeper if trainable.is_classifier else answer_logits_keeper(first_answer_ids)
+    pad_id = trainable.tokenizer.pad_token_id if trainable.tokenizer.pad_token_id is not None else 0
+    trainer = Trainer(
+        model=trainable.model, args=arguments, train_dataset=train_examples,
+        eval_dataset=val_examples or None, data_collator=DynamicPaddingCollator(pad_id),
+        compute_metrics=validation_metrics, preprocess_logits_for_metrics=keeper,
+        callbacks=callbacks,
+    )
+    trainer.remove_callback(PrinterCallback)
+    try:
+        result = trainer.train()
+    finally:
+        shutil.rmtree(output_dir, ignore_errors=True)  # checkpoints: the run saves its own weights
+    trainable.model.eval()
+    return TrainOutcome(
+        history=run_callback.history,
+        best_step=best_step(run_callback.history),
+        steps=trainer.state.global_step,
+        seconds=float(result.metrics.get("train_runtime", 0.0)),
+        examples_per_second=result.metrics.get("train_samples_per_second"),
+        cancelled=run_callback.cancelled,
+    )
