@@ -49,3 +49,22 @@ def test_long_prompts_lose_their_start_and_keep_the_answer(tokenizer):
 def test_classification_examples_carry_the_class_index(tokenizer):
     batch = DynamicPaddingCollator(tokenizer.pad_token_id)(classification_examples(tokenizer, PROMPTS, [1, 0], 512))
     assert batch["labels"].tolist() == [1, 0]
+
+
+def test_label_words_loss_is_cross_entropy_over_the_answer_tokens_only():
+    from types import SimpleNamespace
+
+    import torch
+
+    from workbench.training.trainer import answer_choice_loss
+
+    no_id, yes_id, vocab = 3, 5, 8
+    logits = torch.zeros(2, 4, vocab)
+    logits[0, 1, yes_id], logits[0, 1, no_id] = 2.0, 0.0   # row 0: answer at position 2 is "yes"
+    logits[1, 2, yes_id], logits[1, 2, no_id] = 1.0, 3.0   # row 1: answer at position 3 is "no"
+    logits[:, :, 7] = 50.0  # a token no class uses: it must not matter
+    labels = torch.tensor([[-100, -100, yes_id, -100], [-100, -100, -100, no_id]])
+    loss = answer_choice_loss([no_id, yes_id])(SimpleNamespace(logits=logits), labels)
+    by_hand = (-torch.log_softmax(torch.tensor([0.0, 2.0]), 0)[1]
+               - torch.log_softmax(torch.tensor([3.0, 1.0]), 0)[0]) / 2
+    assert torch.isclose(loss, by_hand)

@@ -120,6 +120,20 @@ def answer_logits_keeper(first_answer_ids: list[int]):
     return keep
 
 
+def answer_choice_loss(first_answer_ids: list[int]):
+    """The label-words loss: cross-entropy over the classes' first answer tokens only, at the
+    position that predicts the answer. Scoring renormalises over the same tokens, so training
+    moves exactly the probabilities the AUC is read from (a loss over the whole vocabulary also
+    spends its effort on tokens no class uses)."""
+    choose = answer_logits_keeper(first_answer_ids)
+
+    def loss(outputs, labels, num_items_in_batch=None):
+        class_scores, classes = choose(outputs.logits, labels)
+        return torch.nn.functional.cross_entropy(class_scores, classes.to(class_scores.device))
+
+    return loss
+
+
 def class_logits_keeper(logits, labels):
     """preprocess_logits_for_metrics for classification heads."""
     logits = logits[0] if isinstance(logits, tuple) else logits
@@ -221,8 +235,10 @@ def train(
         callbacks.append(EarlyStoppingCallback(early_stopping_patience=training.early_stopping_patience))
     keeper = class_logits_keeper if trainable.is_classifier else answer_logits_keeper(first_answer_ids)
     pad_id = trainable.tokenizer.pad_token_id if trainable.tokenizer.pad_token_id is not None else 0
+    label_words_loss = not trainable.is_classifier and training.objective == "label_words"
     trainer = Trainer(
         model=trainable.model, args=arguments, train_dataset=train_examples,
+        compute_loss_func=answer_choice_loss(first_answer_ids) if label_words_loss else None,
         eval_dataset=val_examples or None, data_collator=DynamicPaddingCollator(pad_id),
         compute_metrics=validation_metrics, preprocess_logits_for_metrics=keeper,
         callbacks=callbacks,
