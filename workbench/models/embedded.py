@@ -51,11 +51,24 @@ def _is_ready(folder: Path, version: int) -> bool:
         return False
 
 
-def _publish(staging: Path, folder: Path, version: int, extra: dict) -> None:
-    (staging / READY_MARK).write_text(json.dumps({"version": version, **extra}))
-    if folder.exists():
-        shutil.rmtree(folder)
-    os.replace(staging, folder)
+def _build_once(folder: Path, version: int, build: Callable[[Path], dict]) -> Path:
+    """Make `folder` once across processes: `build(staging)` fills a temporary folder and returns
+    what the ready mark records; the folder then replaces any older one in a single rename."""
+    if _is_ready(folder, version):
+        return folder
+    with _exclusive(folder.parent / f".{folder.name}.lock"):
+        if _is_ready(folder, version):  # another process built it while we waited
+            return folder
+        staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}-", dir=folder.parent))
+        try:
+            extra = build(staging)
+            (staging / READY_MARK).write_text(json.dumps({"version": version, **extra}))
+            if folder.exists():
+                shutil.rmtree(folder)
+            os.replace(staging, folder)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+    return folder
 
 
 def smollm2_folder() -> Path:
@@ -72,12 +85,8 @@ def tokenizer_folder() -> Path:
 
 def ensure_tokenizer(log: Callable[[str], None] = lambda _: None) -> Path:
     """The SmolLM2 tokenizer alone (a few seconds, no weights): the tiny test model uses it."""
-    folder = tokenizer_folder()
-    if _is_ready(folder, CONVERSION_VERSION):
-        return folder
-    with _exclusive(models_dir() / f".{folder.name}.lock"):
-        if _is_ready(folder, CONVERSION_VERSION):
-            return folder
+
+    def build(staging: Path) -> dict:
         if smollm2_converted():
             source, gguf = str(smollm2_folder()), None
         else:
@@ -86,21 +95,16 @@ def ensure_tokenizer(log: Callable[[str], None] = lambda _: None) -> Path:
         log("Extracting the SmolLM2 tokenizer ...")
         from transformers import AutoTokenizer
 
-        tokenizer = AutoTokenizer.from_pretrained(source, gguf_file=gguf)
-        staging = Path(tempfile.mkdtemp(prefix=".tok-", dir=models_dir()))
-        tokenizer.save_pretrained(staging)
-        _publish(staging, folder, CONVERSION_VERSION, {"source": GGUF_FILE})
-    return folder
+        AutoTokenizer.from_pretrained(source, gguf_file=gguf).save_pretrained(staging)
+        return {"source": GGUF_FILE}
+
+    return _build_once(tokenizer_folder(), CONVERSION_VERSION, build)
 
 
 def ensure_smollm2(log: Callable[[str], None] = lambda _: None) -> Path:
     """Convert the embedded GGUF into a safetensors folder once; return the folder."""
-    folder = smollm2_folder()
-    if _is_ready(folder, CONVERSION_VERSION):
-        return folder
-    with _exclusive(models_dir() / f".{SMOLLM2_NAME}.lock"):
-        if _is_ready(folder, CONVERSION_VERSION):
-            return folder
+
+    def build(staging: Path) -> dict:
         gguf_path = asset_file(GGUF_PACKAGE, GGUF_FILE)
         log("Converting the embedded SmolLM2 GGUF to safetensors (once, about 20 s) ...")
         started = time.perf_counter()
@@ -120,13 +124,13 @@ def ensure_smollm2(log: Callable[[str], None] = lambda _: None) -> Path:
         if real_missing or unexpected:
             raise RuntimeError(f"GGUF conversion mismatch: {real_missing[:5]} {unexpected[:5]}")
         plain.tie_weights()
-        staging = Path(tempfile.mkdtemp(prefix=".smollm2-", dir=models_dir()))
         plain.save_pretrained(staging, safe_serialization=True)
         tokenizer.save_pretrained(staging)
         seconds = time.perf_counter() - started
-        _publish(staging, folder, CONVERSION_VERSION, {"source": GGUF_FILE, "seconds": seconds})
-        log(f"Converted in {seconds:.1f} s into {folder}")
-    return folder
+        log(f"Converted in {seconds:.1f} s into {smollm2_folder()}")
+        return {"source": GGUF_FILE, "seconds": seconds}
+
+    return _build_once(smollm2_folder(), CONVERSION_VERSION, build)
 
 
 def tiny_folder() -> Path:
@@ -139,13 +143,9 @@ def ensure_tiny_random_llama(log: Callable[[str], None] = lambda _: None) -> Pat
     It has not been trained: its answers are noise. Saved once so every process gets the same
     weights.
     """
-    folder = tiny_folder()
-    if _is_ready(folder, TINY_VERSION):
-        return folder
     tokenizer_path = ensure_tokenizer(log)
-    with _exclusive(models_dir() / f".{TINY_NAME}.lock"):
-        if _is_ready(folder, TINY_VERSION):
-            return folder
+
+    def build(staging: Path) -> dict:
         import torch
         from transformers import AutoTokenizer, LlamaConfig, LlamaForCausalLM
 
@@ -164,10 +164,9 @@ def ensure_tiny_random_llama(log: Callable[[str], None] = lambda _: None) -> Pat
             pad_token_id=tokenizer.pad_token_id,
         )
         torch.manual_seed(0)
-        model = LlamaForCausalLM(config)
-        staging = Path(tempfile.mkdtemp(prefix=".tiny-", dir=models_dir()))
-        model.save_pretrained(staging, safe_serialization=True)
+        LlamaForCausalLM(config).save_pretrained(staging, safe_serialization=True)
         tokenizer.save_pretrained(staging)
-        _publish(staging, folder, TINY_VERSION, {"seed": 0})
-        log(f"Built {TINY_NAME} in {folder}")
-    return folder
+        log(f"Built {TINY_NAME} in {tiny_folder()}")
+        return {"seed": 0}
+
+    return _build_once(tiny_folder(), TINY_VERSION, build)
