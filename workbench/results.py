@@ -34,14 +34,13 @@ import pandas as pd
 
 from workbench.errors import WorkbenchError
 from workbench.metrics import MetricsError, classification_metrics, roc_curve_points
-from workbench.specs import BaselineSpec, DataSpec, SpecError, load_spec
+from workbench.specs import SPLIT_FIELDS, BaselineSpec, DataSpec, example_split
 from workbench.store import RunRecord
 
 FAMILIES = ("zero-shot", "few-shot", "fine-tuned", "baseline")
 BASELINE_LABELS = {"logreg": "logistic regression", "xgboost": "XGBoost"}
 # "Run baselines": both baselines at these training-set sizes (None: the whole training part).
 BASELINE_GRID: tuple[int | None, ...] = (16, 64, 256, 1024, None)
-EXAMPLE_SPECS = Path(__file__).resolve().parents[1] / "assets" / "specs"
 
 # REFERENCES.md, California housing on the seed protocol's whole test split (4,128 rows):
 # {series: {training rows: AUC}}; None is the whole 80 % training part (16,512 rows).
@@ -597,9 +596,6 @@ def with_features(
 
 # --- "Run baselines" -----------------------------------------------------------------------------
 
-_SPLIT_FIELDS = ("split_seed", "test_fraction", "stratify", "train_file", "test_file")
-
-
 def baseline_split(records: Iterable[RunRecord], dataset: str) -> DataSpec:
     """The split baselines should use to sit next to the language-model runs on a page: the most
     common split of this data set's language-model runs, else the data set's example spec
@@ -607,28 +603,16 @@ def baseline_split(records: Iterable[RunRecord], dataset: str) -> DataSpec:
     validation rows, like the seed notebook) and score the whole test split, which holds every
     sample of it: the page rescores them on the rows a language-model run used."""
     splits = Counter(
-        tuple(_data(r).get(name) for name in _SPLIT_FIELDS)
+        tuple(_data(r).get(name) for name in SPLIT_FIELDS)
         for r in records
         if r.dataset == dataset and is_language_model(r) and is_complete(r)
     )
     if splits:
-        values = dict(zip(_SPLIT_FIELDS, splits.most_common(1)[0][0]))
+        values = dict(zip(SPLIT_FIELDS, splits.most_common(1)[0][0]))
         values = {k: v for k, v in values.items() if v is not None}
     else:
-        values = _example_split(dataset)
+        values = example_split(dataset)
     return DataSpec(dataset=dataset, val_fraction=0.0, n_train=None, n_test=None, **values)
-
-
-def _example_split(dataset: str) -> dict:
-    for path in sorted(EXAMPLE_SPECS.glob("*.yaml")):
-        try:
-            spec = load_spec(path)
-        except SpecError:
-            continue
-        if spec.data.dataset == dataset:
-            return {name: getattr(spec.data, name) for name in _SPLIT_FIELDS
-                    if getattr(spec.data, name) is not None}
-    return {}
 
 
 def baseline_specs(data: DataSpec, grid: Sequence[int | None] | None = None) -> list[BaselineSpec]:

@@ -6,6 +6,7 @@ run record and the comparison. Each run kind is one model; `kind` tells them apa
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
@@ -295,3 +296,27 @@ def cache_key(spec: BaseModel, data_fingerprint: str, model_fingerprint: str | N
     content["spec_version"] = SPEC_VERSION
     blob = json.dumps(content, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(blob.encode()).hexdigest()[:20]
+
+
+EXAMPLE_SPECS = Path(__file__).resolve().parents[1] / "assets" / "specs"
+SPLIT_FIELDS = ("split_seed", "test_fraction", "stratify", "train_file", "test_file")
+
+
+@functools.lru_cache(maxsize=None)
+def _example_splits() -> dict[str, dict]:
+    splits: dict[str, dict] = {}
+    for path in sorted(EXAMPLE_SPECS.glob("*.yaml")):
+        try:
+            data = load_spec(path).data
+        except SpecError:
+            continue
+        splits.setdefault(data.dataset, {
+            name: getattr(data, name) for name in SPLIT_FIELDS if getattr(data, name) is not None
+        })
+    return splits
+
+
+def example_split(dataset: str) -> dict:
+    """A data set's split protocol as its example spec (assets/specs) writes it, e.g. the seed
+    notebook's unstratified 80/20 split for California; {} (the DataSpec defaults) otherwise."""
+    return dict(_example_splits().get(dataset, {}))

@@ -24,14 +24,8 @@ from workbench.experiments.common import Progress, ShouldStop, never_stop, no_pr
 from workbench.experiments.rows import PreparedRows
 from workbench.prompts import PromptBuilder
 from workbench.scoring import answer_token_ids
-from workbench.specs import DataSpec, EvaluateSpec, ModelSpec, TemplateSpec
+from workbench.specs import DataSpec, EvaluateSpec, ModelSpec, TemplateSpec, example_split
 from workbench.store import RunNotFoundError, RunRecord, Store
-
-# The seed notebook's protocol (assets/specs/california-zero-shot.yaml): an 80/20 split with seed
-# 42, not stratified for California; other data sets are stratified.
-PAGE_SPLIT_SEED = 42
-PAGE_TEST_FRACTION = 0.2
-UNSTRATIFIED = frozenset({"california-housing"})
 
 # What a template asks and how it is answered, as opposed to how it writes the row.
 TASK_FIELDS = (
@@ -40,12 +34,10 @@ TASK_FIELDS = (
 
 
 def page_data_spec(dataset: str, n_test: int | None) -> DataSpec:
-    """The split every template on the prompt page is scored on; `n_test` rows are a seeded
-    sample of its test part, the same rows for every template."""
-    return DataSpec(
-        dataset=dataset, split_seed=PAGE_SPLIT_SEED, test_fraction=PAGE_TEST_FRACTION,
-        stratify=dataset not in UNSTRATIFIED, n_test=n_test,
-    )
+    """The split every template on the prompt page is scored on (the data set's protocol, e.g.
+    the seed notebook's for California); `n_test` rows are a seeded sample of its test part, the
+    same rows for every template."""
+    return DataSpec(dataset=dataset, n_test=n_test, **example_split(dataset))
 
 
 def with_task_of(template: TemplateSpec, source: TemplateSpec) -> TemplateSpec:

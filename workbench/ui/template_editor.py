@@ -284,7 +284,7 @@ def choose_data() -> tuple[DatasetInfo, DataSpec, PreparedRows] | None:
         "Test rows to score", min_value=1, max_value=len(full.test), step=50, key=ROWS,
         persist_state=KEEP,
         help=f"A seeded sample of the {len(full.test):,} test rows (split seed "
-        f"{compare.PAGE_SPLIT_SEED}): the same rows for every template.",
+        f"{compare.page_data_spec(name, None).split_seed}): the same rows for every template.",
     )
     data = compare.page_data_spec(name, int(n_rows))
     rows = _rows_for(data)
