@@ -44,7 +44,7 @@ def dataset_rows() -> list[dict]:
     rows = []
     for info in list_datasets():
         frame = None
-        if info.offline and not getattr(info, "needs_file", False):
+        if info.offline:  # load(name) alone builds it: no hub, no file to choose
             frame = load(info.name).frame
         rows.append(summary(info, frame))
     return rows
@@ -112,7 +112,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     spec = load_spec(args.spec)
     if args.set:
         spec = apply_overrides(spec, args.set)
-    outcome = run(spec, store=Store(args.store) if args.store else None, force=args.force,
+    outcome = run(spec, store=Store(args.store), force=args.force,
                   progress=_stderr_progress())
     record = outcome.record
     if args.json:
@@ -134,7 +134,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 def cmd_runs(args: argparse.Namespace) -> int:
     from workbench.store import Store
 
-    store = Store(args.store) if args.store else Store()
+    store = Store(args.store)  # None: $WORKBENCH_RUNS or the default
     store.reconcile()
     records = store.list(dataset=args.dataset)
     if args.json:
@@ -158,7 +158,7 @@ def cmd_runs(args: argparse.Namespace) -> int:
 def cmd_show(args: argparse.Namespace) -> int:
     from workbench.store import Store
 
-    store = Store(args.store) if args.store else Store()
+    store = Store(args.store)  # None: $WORKBENCH_RUNS or the default
     record = store.get(args.run_id)
     if args.json:
         print(json.dumps(record.to_json(), indent=2))

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import shutil
 import sqlite3
 import time
 from contextlib import contextmanager
@@ -182,8 +183,6 @@ class Store:
         self._update(run_id, status=status, finished_at=_now(), error=error)
 
     def delete(self, run_id: str) -> None:
-        import shutil
-
         with self._connect() as db:
             db.execute("DELETE FROM runs WHERE id = ?", (run_id,))
         shutil.rmtree(self.runs_dir / run_id, ignore_errors=True)
