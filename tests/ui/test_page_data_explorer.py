@@ -11,7 +11,6 @@ from __future__ import annotations
 import io
 import json
 import os
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -20,36 +19,14 @@ from streamlit.testing.v1 import AppTest
 
 from workbench.data import list_datasets
 from workbench.ui import explorer
+from tests.ui.apptest import REPO, assert_no_exception, main_errors, main_metrics, open_page
 
-REPO = Path(__file__).resolve().parents[2]
-APP = str(REPO / "app.py")
 PAGE = "pages/1_Data_Explorer.py"
 TALLREC_BOOK = REPO.parent / "shared" / "data" / "tallrec" / "book" / "valid.json"
 
 OFFLINE = [info.name for info in list_datasets() if info.offline and not info.needs_file]
 ONLINE = [info.name for info in list_datasets() if not info.offline and not info.needs_file]
 NEEDS_FILE = [info.name for info in list_datasets() if info.needs_file]
-
-
-def _explorer(timeout: float = 60) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=timeout)
-    at.run()
-    at.switch_page(PAGE).run()
-    return at
-
-
-def _no_exception(at: AppTest) -> None:
-    assert not at.exception, "exception on the page: " + "\n".join(
-        str(e.value) for e in at.exception
-    )
-
-
-def _metrics(at: AppTest) -> dict[str, str]:
-    return {metric.label: metric.value for metric in at.main.metric}
-
-
-def _errors(at: AppTest) -> list[str]:
-    return [error.value for error in at.main.error]
 
 
 def _select_dataset(at: AppTest, name: str) -> None:
@@ -66,14 +43,14 @@ def _upload(at: AppTest, filename: str, data: bytes, mime: str = "text/csv") -> 
 
 
 def test_california_is_the_default_with_its_numbers():
-    at = _explorer()
-    _no_exception(at)
+    at = open_page(PAGE)
+    assert_no_exception(at)
     assert at.selectbox(key="explorer_dataset").value == "california-housing"
-    metrics = _metrics(at)
+    metrics = main_metrics(at)
     assert metrics["Rows"] == "20,640"
     assert metrics["Positive (yes)"] == "10,317"
     assert metrics["Missing values"] == "0"
-    assert not _errors(at)
+    assert not main_errors(at)
     assert [tab.label for tab in at.tabs] == ["Overview", "Features", "Samples"]
     assert any("MedHouseVal" in caption.value for caption in at.caption)  # the label rule
 
@@ -89,11 +66,11 @@ def test_selectbox_labels_are_stable_and_say_what_needs_more():
 
 @pytest.mark.parametrize("name", OFFLINE)
 def test_each_offline_data_set_renders_every_feature(name):
-    at = _explorer(timeout=120)
+    at = open_page(PAGE, timeout=120)
     _select_dataset(at, name)
-    _no_exception(at)
-    assert not _errors(at)
-    assert "Rows" in _metrics(at)
+    assert_no_exception(at)
+    assert not main_errors(at)
+    assert "Rows" in main_metrics(at)
     info = next(i for i in list_datasets() if i.name == name)
     tabs = [tab.label for tab in at.tabs]
     assert ("Text" in tabs) == bool(info.text_column)
@@ -101,25 +78,25 @@ def test_each_offline_data_set_renders_every_feature(name):
     feature_box = next(box for box in at.selectbox if box.label == "Distribution of")
     for feature in feature_box.options:
         feature_box.select(feature).run()
-        _no_exception(at)
+        assert_no_exception(at)
         feature_box = next(box for box in at.selectbox if box.label == "Distribution of")
 
 
 @pytest.mark.parametrize("name", ONLINE)
 def test_online_data_set_offline_shows_the_loader_message(name, monkeypatch):
     monkeypatch.setattr("workbench.hub.hub_reachable", lambda *args, **kwargs: False)
-    at = _explorer()
+    at = open_page(PAGE)
     _select_dataset(at, name)
-    _no_exception(at)
-    errors = _errors(at)
+    assert_no_exception(at)
+    errors = main_errors(at)
     assert errors and "not reachable" in errors[0]
 
 
 @pytest.mark.parametrize("name", NEEDS_FILE)
 def test_data_set_that_needs_a_file_points_to_the_upload(name):
-    at = _explorer()
+    at = open_page(PAGE)
     _select_dataset(at, name)
-    _no_exception(at)
+    assert_no_exception(at)
     assert any(explorer.SOURCE_UPLOAD in info.value for info in at.main.info)
 
 
@@ -128,10 +105,10 @@ def test_switching_back_is_served_from_the_cache(monkeypatch):
     real_load = explorer.load
     monkeypatch.setattr(explorer, "load", lambda name: calls.append(name) or real_load(name))
     explorer.cached_dataset.clear()
-    at = _explorer()
+    at = open_page(PAGE)
     for name in ["movielens", "california-housing", "movielens", "california-housing"]:
         _select_dataset(at, name)
-        _no_exception(at)
+        assert_no_exception(at)
     assert calls == ["california-housing", "movielens"]
 
 
@@ -183,10 +160,10 @@ BAD_UPLOADS = {
 @pytest.mark.parametrize("case", list(BAD_UPLOADS))
 def test_bad_upload_shows_a_clear_error(case):
     filename, data, fragment = BAD_UPLOADS[case]
-    at = _explorer()
+    at = open_page(PAGE)
     _upload(at, filename, data)
-    _no_exception(at)
-    errors = _errors(at)
+    assert_no_exception(at)
+    errors = main_errors(at)
     assert errors, f"no error shown for {case}"
     assert fragment in errors[0]
     assert not at.main.metric  # nothing is drawn from a file that could not be used
@@ -195,12 +172,12 @@ def test_bad_upload_shows_a_clear_error(case):
 def test_good_csv_upload_with_emoji_column_and_infinities():
     frame = _table().rename(columns={"city": "🏙️ city"})
     frame.loc[3, "income"] = np.inf
-    at = _explorer()
+    at = open_page(PAGE)
     _upload(at, "people.csv", frame.to_csv(index=False).encode())
-    _no_exception(at)
-    assert not _errors(at)
+    assert_no_exception(at)
+    assert not main_errors(at)
     assert _label_box(at).value == "label"
-    metrics = _metrics(at)
+    metrics = main_metrics(at)
     assert metrics["Rows"] == "40"
     assert metrics["Positive (yes)"] == "20"
     assert any("infinite" in warning.value for warning in at.main.warning)
@@ -220,50 +197,50 @@ def test_picking_a_label_with_missing_values_warns_and_drops_them():
     frame.insert(0, "bought", ["yes", "no"] * 20)
     frame.loc[[2, 9, 30], "bought"] = None
     frame = frame.drop(columns="label")
-    at = _explorer()
+    at = open_page(PAGE)
     _upload(at, "shop.csv", frame.to_csv(index=False).encode())
     _label_box(at).select("bought").run()
-    _no_exception(at)
+    assert_no_exception(at)
     assert any("Dropped 3 of 40 rows whose label 'bought' is missing" in w.value
                for w in at.main.warning)
-    assert _metrics(at)["Rows"] == "37"
+    assert main_metrics(at)["Rows"] == "37"
 
 
 def test_positive_class_choice_and_multiclass():
     frame = _table()
     frame["kind"] = ["cat", "dog", "bird", "dog"] * 10
-    at = _explorer()
+    at = open_page(PAGE)
     _upload(at, "pets.json", frame.to_json(orient="records").encode(), "application/json")
     _label_box(at).select("kind").run()
-    _no_exception(at)
+    assert_no_exception(at)
     assert _positive_box(at).options[0] == explorer.MULTICLASS_CHOICE
-    assert _metrics(at)["Classes"] == "3"
+    assert main_metrics(at)["Classes"] == "3"
     _positive_box(at).select("dog").run()
-    _no_exception(at)
-    assert _metrics(at)["Positive (dog)"] == "20"
+    assert_no_exception(at)
+    assert main_metrics(at)["Positive (dog)"] == "20"
 
 
 def test_parquet_and_tsv_uploads():
     frame = _table()
     buffer = io.BytesIO()
     frame.to_parquet(buffer, index=False)
-    at = _explorer()
+    at = open_page(PAGE)
     _upload(at, "people.parquet", buffer.getvalue(), "application/octet-stream")
-    _no_exception(at)
-    assert _metrics(at)["Rows"] == "40"
+    assert_no_exception(at)
+    assert main_metrics(at)["Rows"] == "40"
     _upload(at, "people.tsv", frame.to_csv(index=False, sep="\t").encode(), "text/tab-separated-values")
-    _no_exception(at)
-    assert _metrics(at)["Rows"] == "40"
+    assert_no_exception(at)
+    assert main_metrics(at)["Rows"] == "40"
 
 
 @pytest.mark.skipif(not TALLREC_BOOK.is_file(), reason="the real TALLRec files are not there")
 def test_tallrec_upload_is_recognized():
-    at = _explorer()
+    at = open_page(PAGE)
     _upload(at, "valid.json", TALLREC_BOOK.read_bytes(), "application/json")
-    _no_exception(at)
+    assert_no_exception(at)
     assert any("Recognized a TALLRec file" in info.value for info in at.main.info)
     assert not any(box.label == "Label column" for box in at.selectbox)
-    metrics = _metrics(at)
+    metrics = main_metrics(at)
     assert metrics["Rows"] == "2,427"
     assert metrics["Positive (yes)"] == "1,011"
     assert [tab.label for tab in at.tabs] == ["Overview", "Features", "Samples", "Text", "Recommendation"]
@@ -273,10 +250,10 @@ def test_invalid_json_shaped_like_tallrec_says_which_record():
     records = [{"instruction": "i", "input": f"x{i}", "output": ("Yes.", "No.")[i % 2]}
                for i in range(20)]
     records[4]["output"] = "Perhaps."
-    at = _explorer()
+    at = open_page(PAGE)
     _upload(at, "tallrec.json", json.dumps(records).encode(), "application/json")
-    _no_exception(at)
-    assert any("Record 4: output must be" in error for error in _errors(at))
+    assert_no_exception(at)
+    assert any("Record 4: output must be" in error for error in main_errors(at))
 
 
 def test_unexpected_parser_failure_is_an_error_not_a_traceback(monkeypatch):
@@ -285,9 +262,9 @@ def test_unexpected_parser_failure_is_an_error_not_a_traceback(monkeypatch):
 
     monkeypatch.setattr(explorer.upload, "read_table", broken)
     explorer.cached_upload_table.clear()
-    at = _explorer()
+    at = open_page(PAGE)
     _upload(at, "fine.csv", b"a,label\n1,yes\n2,no\n")
-    _no_exception(at)
-    errors = _errors(at)
+    assert_no_exception(at)
+    errors = main_errors(at)
     assert errors and "The file could not be read" in errors[0] and "parser exploded" in errors[0]
     explorer.cached_upload_table.clear()

@@ -2,31 +2,15 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import pytest
 from streamlit.testing.v1 import AppTest
 
 from workbench.models import DEFAULT_MODEL
 from workbench.ui.frame import APP_TITLE
+from tests.ui.apptest import assert_no_exception, open_page
 
-REPO = Path(__file__).resolve().parents[2]
-APP = str(REPO / "app.py")
 PICKER_KEY = "_model_picker"
 TINY = "tiny-random-llama"
 PROMPT = "The capital of France is"
-
-
-def _home(timeout: float = 60) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=timeout)
-    at.run()
-    return at
-
-
-def _no_exception(at: AppTest) -> None:
-    assert not at.exception, "exception on the page: " + "\n".join(
-        str(e.value) for e in at.exception
-    )
 
 
 def _submit_prompt(at: AppTest, prompt: str = PROMPT, new_tokens: int | None = None) -> None:
@@ -46,8 +30,8 @@ def _output(at: AppTest) -> str:
 
 
 def test_home_renders_with_frame():
-    at = _home()
-    _no_exception(at)
+    at = open_page()
+    assert_no_exception(at)
     assert at.title[0].value == APP_TITLE
     picker = at.sidebar.selectbox(key=PICKER_KEY)
     assert picker.label == "Model"
@@ -58,13 +42,13 @@ def test_home_renders_with_frame():
 
 
 def test_form_with_tiny_model_produces_output():
-    at = _home()
+    at = open_page()
     at.sidebar.selectbox(key=PICKER_KEY).set_value(TINY).run()
-    _no_exception(at)
+    assert_no_exception(at)
     assert any("Tiny random Llama" in c.value for c in at.sidebar.caption)
     assert any("Untrained" in w.value for w in at.sidebar.warning)
     _submit_prompt(at, new_tokens=4)
-    _no_exception(at)
+    assert_no_exception(at)
     assert not at.error, [e.value for e in at.error]
     output = _output(at)
     assert len(output) > len(f"**{PROMPT}**"), "the tiny model continued with nothing"
@@ -73,17 +57,17 @@ def test_form_with_tiny_model_produces_output():
 
 def test_default_model_knows_the_capital_of_france():
     # The embedded model is converted once (~20 s) the first time; later loads take ~0.3 s.
-    at = _home(timeout=120)
+    at = open_page(timeout=120)
     assert at.sidebar.selectbox(key=PICKER_KEY).value == DEFAULT_MODEL
     _submit_prompt(at)
-    _no_exception(at)
+    assert_no_exception(at)
     assert not at.error, [e.value for e in at.error]
     continuation = _output(at)[len(f"**{PROMPT}**"):]
     assert continuation.startswith(" Paris"), f"continuation: {continuation!r}"
 
 
 def test_empty_prompt_asks_for_one():
-    at = _home()
+    at = open_page()
     _submit_prompt(at, prompt="   ")
-    _no_exception(at)
+    assert_no_exception(at)
     assert any("Type a prompt" in w.value for w in at.warning)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 import time
-from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -18,9 +17,8 @@ from workbench.jobs import ACTIVE
 from workbench.ui import template_editor as te
 from workbench.ui import template_runs as tr
 from workbench.ui.jobs_panel import job_queue
+from tests.ui.apptest import assert_no_exception, main_errors, main_metrics, open_page
 
-REPO = Path(__file__).resolve().parents[2]
-APP = str(REPO / "app.py")
 PAGE = "pages/2_Prompt_Templates.py"
 PICKER_KEY = "_model_picker"
 TINY = "tiny-random-llama"
@@ -33,37 +31,21 @@ def temporary_store(tmp_path, monkeypatch):
 
 
 def _page(timeout: float = 60) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=timeout)
-    at.run()
-    at.switch_page(PAGE).run()
-    _no_exception(at)
+    at = open_page(PAGE, timeout)
+    assert_no_exception(at)
     return at
-
-
-def _no_exception(at: AppTest) -> None:
-    assert not at.exception, "exception on the page: " + "\n".join(
-        str(e.value) for e in at.exception
-    )
-
-
-def _errors(at: AppTest) -> list[str]:
-    return [error.value for error in at.main.error]
-
-
-def _metrics(at: AppTest) -> dict[str, str]:
-    return {metric.label: metric.value for metric in at.main.metric}
 
 
 def _use_jinja(at: AppTest, text: str) -> None:
     at.selectbox(key=te.SERIALIZER).select("jinja").run()
     at.text_area(key=te.JINJA).set_value(text).run()
-    _no_exception(at)
+    assert_no_exception(at)
 
 
 def _tiny_with_rows(at: AppTest, rows: int) -> None:
     at.sidebar.selectbox(key=PICKER_KEY).set_value(TINY).run()
     at.number_input(key=te.ROWS).set_value(rows).run()
-    _no_exception(at)
+    assert_no_exception(at)
 
 
 def _job(at: AppTest, job_key: str):
@@ -80,13 +62,13 @@ def _wait_for_job(at: AppTest, job_key: str, status: str = "done") -> None:
         assert time.monotonic() < deadline, f"job still {job.status} after {JOB_TIMEOUT_S} s"
         time.sleep(0.2)
     at.run()
-    _no_exception(at)
+    assert_no_exception(at)
     assert job.status == status, f"job {job.status}: {job.error}"
 
 
 def _click(at: AppTest, key: str) -> None:
     at.button(key=key).click().run()
-    _no_exception(at)
+    assert_no_exception(at)
 
 
 # --- rendering and preview -----------------------------------------------------------------------
@@ -98,7 +80,7 @@ def test_page_renders_california_with_the_list_template():
     assert at.selectbox(key=te.DATASET).value == "california-housing"
     assert at.selectbox(key=te.BUILTIN).value == "list"
     assert at.number_input(key=te.ROWS).value == 200
-    assert not _errors(at)
+    assert not main_errors(at)
     assert at.multiselect(key=te.COMPARE_NAMES).value == ["list", "text", "values", "table", "json"]
 
 
@@ -108,7 +90,7 @@ def test_preview_shows_prompts_token_counts_and_answer_token_ids():
     assert len(prompts) == te.PREVIEW_PROMPTS
     assert prompts[0].startswith("- MedInc: ")
     assert any("true label" in md.value for md in at.main.markdown)
-    metrics = _metrics(at)
+    metrics = main_metrics(at)
     assert float(metrics["Mean tokens"]) > 50
     assert int(metrics["Max tokens"]) >= float(metrics["Mean tokens"])
     answers = at.main.dataframe[0].value
@@ -119,7 +101,7 @@ def test_preview_shows_prompts_token_counts_and_answer_token_ids():
 def test_text_serializer_changes_the_preview():
     at = _page()
     at.selectbox(key=te.BUILTIN).select("text").run()
-    _no_exception(at)
+    assert_no_exception(at)
     assert at.checkbox(key=te.READABLE).value is True
     prompts = [code.value for code in at.main.code if code.value.endswith("Answer:")]
     assert prompts[0].startswith("The median income is ")
@@ -128,8 +110,8 @@ def test_text_serializer_changes_the_preview():
 def test_multi_token_answer_is_flagged():
     at = _page()
     at.text_input(key=te._answer_key(1)).set_value("Affirmative").run()
-    _no_exception(at)
-    assert not _errors(at)
+    assert_no_exception(at)
+    assert not main_errors(at)
     assert any("' Affirmative' is 2 tokens" in warning.value
                for warning in at.main.warning)
 
@@ -139,12 +121,12 @@ def test_no_rounding_chat_wrapper_and_shots_change_the_preview():
     at.number_input(key=te.ROUNDING).set_value(None).run()
     at.selectbox(key=te.WRAPPER).select("chat").run()
     at.number_input(key=te.SHOTS).set_value(2).run()
-    _no_exception(at)
-    assert not _errors(at)
+    assert_no_exception(at)
+    assert not main_errors(at)
     prompt = next(code.value for code in at.main.code if "<|im_start|>assistant" in code.value)
     assert prompt.count("<|im_start|>user") == 3  # two examples and the row
     assert re.search(r"MedInc: \d+\.\d{3,}", prompt), "values were rounded"
-    assert _metrics(at)["Shots"] == "2"
+    assert main_metrics(at)["Shots"] == "2"
     assert at.button(key="pt_score_start").label.endswith("(2-shot)")
 
 
@@ -154,7 +136,7 @@ def test_no_rounding_chat_wrapper_and_shots_change_the_preview():
 def test_jinja_syntax_error_is_shown_with_its_line():
     at = _page()
     _use_jinja(at, "Income: {{ MedInc }}\nAge: {{ HouseAge }\n")
-    errors = _errors(at)
+    errors = main_errors(at)
     assert any(error.startswith("Line 2: Syntax error") for error in errors), errors
     assert not [code for code in at.main.code if code.value.endswith("Answer:")]  # no preview
 
@@ -162,7 +144,7 @@ def test_jinja_syntax_error_is_shown_with_its_line():
 def test_jinja_unknown_column_is_shown_with_its_line_and_name():
     at = _page()
     _use_jinja(at, "Income: {{ MedInc }}\n\nAge: {{ HouseAgee }}")
-    errors = _errors(at)
+    errors = main_errors(at)
     assert any("Line 3" in error and "`HouseAgee`" in error and "`HouseAge`" in error
                for error in errors), errors
 
@@ -170,18 +152,18 @@ def test_jinja_unknown_column_is_shown_with_its_line_and_name():
 def test_template_injection_is_refused_with_a_clear_message():
     at = _page()
     _use_jinja(at, "{{ ''.__class__.__mro__ }}")
-    errors = _errors(at)
+    errors = main_errors(at)
     assert errors and all("not allowed in templates" in error for error in errors), errors
 
 
 def test_fixed_jinja_template_previews_and_survives_a_serializer_switch():
     at = _page()
     _use_jinja(at, "Income {{ MedInc }}, age {{ HouseAge }}.")
-    assert not _errors(at)
+    assert not main_errors(at)
     assert any(code.value.startswith("Income ") for code in at.main.code)
     at.selectbox(key=te.SERIALIZER).select("json").run()
     at.selectbox(key=te.SERIALIZER).select("jinja").run()
-    _no_exception(at)
+    assert_no_exception(at)
     assert at.text_area(key=te.JINJA).value == "Income {{ MedInc }}, age {{ HouseAge }}."
 
 
@@ -196,8 +178,8 @@ def test_invalid_answer_words_show_an_error(no, yes, message):
     at = _page()
     at.text_input(key=te._answer_key(0)).set_value(no)
     at.text_input(key=te._answer_key(1)).set_value(yes).run()
-    _no_exception(at)
-    assert message in _errors(at)
+    assert_no_exception(at)
+    assert message in main_errors(at)
     assert at.button(key="pt_score_start").disabled
     assert at.button(key="pt_compare_start").disabled
 
@@ -205,8 +187,8 @@ def test_invalid_answer_words_show_an_error(no, yes, message):
 def test_no_features_is_a_problem():
     at = _page()
     at.multiselect(key=te.FEATURES).set_value([]).run()
-    _no_exception(at)
-    assert "Choose at least one feature." in _errors(at)
+    assert_no_exception(at)
+    assert "Choose at least one feature." in main_errors(at)
 
 
 # --- YAML upload ---------------------------------------------------------------------------------
@@ -214,7 +196,7 @@ def test_no_features_is_a_problem():
 
 def _upload(at: AppTest, name: str, data: bytes) -> None:
     at.file_uploader(key=te.UPLOAD).set_value((name, data, "application/x-yaml")).run()
-    _no_exception(at)
+    assert_no_exception(at)
 
 
 def test_uploaded_template_is_loaded_into_the_editor():
@@ -244,7 +226,7 @@ def test_uploaded_template_is_loaded_into_the_editor():
 def test_bad_uploaded_template_shows_a_clear_error(data, fragment):
     at = _page()
     _upload(at, "bad.yaml", data)
-    assert any(fragment in error for error in _errors(at)), _errors(at)
+    assert any(fragment in error for error in main_errors(at)), main_errors(at)
     assert at.selectbox(key=te.SERIALIZER).value == "list"  # the editor is unchanged
 
 
@@ -254,8 +236,8 @@ def test_bad_uploaded_template_shows_a_clear_error(data, fragment):
 def test_text_data_set_starts_from_its_text_template():
     at = _page()
     at.selectbox(key=te.DATASET).select("amazon-reviews").run()
-    _no_exception(at)
-    assert not _errors(at)
+    assert_no_exception(at)
+    assert not main_errors(at)
     assert at.selectbox(key=te.BUILTIN).value == "jinja"
     assert at.multiselect(key=te.COMPARE_NAMES).value == ["jinja", "list"]
     assert any(code.value.startswith("Review: ") for code in at.main.code)
@@ -276,7 +258,7 @@ def test_scoring_with_the_tiny_model_then_from_the_store():
     _tiny_with_rows(at, 12)
     _click(at, "pt_score_start")
     _wait_for_job(at, tr.SCORE_JOB)
-    metrics = _metrics(at)
+    metrics = main_metrics(at)
     assert {"AUC", "Accuracy", "F1", "Brier", "Examples/s"} <= set(metrics)
     assert any("scored now" in md.value for md in at.main.markdown)
     assert any("true no" in str(table.value) for table in at.main.table)  # confusion matrix
@@ -311,7 +293,7 @@ def test_edits_survive_a_visit_to_another_page():
     at.selectbox(key=te.WRAPPER).select("none").run()  # the instruction box is hidden now
     at.switch_page("pages/1_Data_Explorer.py").run()
     at.switch_page(PAGE).run()
-    _no_exception(at)
+    assert_no_exception(at)
     assert at.text_input(key=te.QUESTION).value == "Is this block expensive?"
     at.selectbox(key=te.WRAPPER).select("alpaca").run()
     assert at.text_input(key=te.INSTRUCTION).value == "Answer about house prices."

@@ -21,9 +21,8 @@ from workbench.metrics import classification_metrics
 from workbench.store import RUNS_ENV, Store
 from workbench.ui import results_view
 from workbench.ui.jobs_panel import job_queue
+from tests.ui.apptest import assert_no_exception, open_page
 
-REPO = Path(__file__).resolve().parents[2]
-APP = str(REPO / "app.py")
 PAGE = "pages/3_Results.py"
 FOUR_METHODS = {"zero-shot", "few-shot (2)", "logistic regression", "XGBoost"}
 
@@ -58,19 +57,6 @@ def ids(built, use_store) -> dict[str, str]:
     return built[1]
 
 
-def _results_page(timeout: float = 60) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=timeout)
-    at.run()
-    at.switch_page(PAGE).run()
-    return at
-
-
-def _no_exception(at: AppTest) -> None:
-    assert not at.exception, "exception on the page: " + "\n".join(
-        str(e.value) for e in at.exception
-    )
-
-
 def _leaderboard(at: AppTest) -> pd.DataFrame:
     return at.dataframe[0].value
 
@@ -84,8 +70,8 @@ def _texts(elements) -> str:
 
 
 def test_the_four_methods_in_one_table_and_on_the_charts(ids):
-    at = _results_page()
-    _no_exception(at)
+    at = open_page(PAGE)
+    assert_no_exception(at)
     assert not at.main.error
     assert at.title[0].value == "Results"
     assert at.selectbox(key="results_dataset").value == "california-housing"
@@ -101,7 +87,7 @@ def test_the_four_methods_in_one_table_and_on_the_charts(ids):
 
 
 def test_runs_are_compared_on_their_shared_rows_by_default(ids):
-    at = _results_page()
+    at = open_page(PAGE)
     scope = at.radio(key="results_scope_california-housing")
     assert scope.value != results_view.OWN_ROWS
     assert scope.options[-1] == "Each run's own test rows"
@@ -109,20 +95,20 @@ def test_runs_are_compared_on_their_shared_rows_by_default(ids):
     assert (table["n test"] == 30).all()
     assert table.loc[[ids["logreg-16"], ids["logreg-64"], ids["xgboost-16"]], "rescored"].all()
     scope.set_value(results_view.OWN_ROWS).run()
-    _no_exception(at)
+    assert_no_exception(at)
     own = _leaderboard(at).set_index("run")
     assert own.loc[ids["logreg-16"], "n test"] == 4128 and not own["rescored"].any()
 
 
 def test_failed_and_cancelled_runs_have_their_own_table(ids):
-    at = _results_page()
+    at = open_page(PAGE)
     others = next(frame.value for frame in at.dataframe if "reason" in frame.value.columns)
     assert set(others["status"]) == {"failed", "cancelled"}
     assert "n_estimators" in others.set_index("status").loc["failed", "reason"]
 
 
 def test_disagreement_section_compares_two_runs(ids):
-    at = _results_page()
+    at = open_page(PAGE)
     run_a = at.selectbox(key="results_run_a_california-housing")
     run_b = at.selectbox(key="results_run_b_california-housing")
     assert run_a.value == ids["few-shot"] or run_a.value == ids["zero-shot"]  # best language model
@@ -132,23 +118,23 @@ def test_disagreement_section_compares_two_runs(ids):
     rows = next(frame.value for frame in at.dataframe if "right" in frame.value.columns)
     assert "MedInc" in rows.columns  # the data set's columns joined on row_id
     run_b.set_value(run_a.value).run()
-    _no_exception(at)
+    assert_no_exception(at)
     assert "Pick two different runs." in _texts(at.main.info)
 
 
 def test_run_details_show_the_spec_and_the_error(ids):
-    at = _results_page()
+    at = open_page(PAGE)
     details = at.selectbox(key="results_details_california-housing")
     details.set_value(ids["failed"]).run()
-    _no_exception(at)
+    assert_no_exception(at)
     assert "n_estimators" in _texts(at.main.error)
     assert any("method: xgboost" in code.value for code in at.main.code)
 
 
 def test_a_data_set_without_runs_shows_a_friendly_message(ids):
-    at = _results_page()
+    at = open_page(PAGE)
     at.selectbox(key="results_dataset").set_value("pima-diabetes").run()
-    _no_exception(at)
+    assert_no_exception(at)
     message = _texts(at.main.info)
     assert "No runs for **Pima Indians diabetes** yet" in message
     assert any("--set dataset=pima-diabetes" in code.value for code in at.main.code)
@@ -158,8 +144,8 @@ def test_a_data_set_without_runs_shows_a_friendly_message(ids):
 
 def test_an_empty_store(tmp_path, use_store):
     use_store(tmp_path / "empty")
-    at = _results_page()
-    _no_exception(at)
+    at = open_page(PAGE)
+    assert_no_exception(at)
     assert "No runs for **California housing** yet" in _texts(at.main.info)
     assert any("california-zero-shot.yaml" in code.value for code in at.main.code)
 
@@ -167,10 +153,10 @@ def test_an_empty_store(tmp_path, use_store):
 def test_run_baselines_button_runs_in_the_background(built, use_store, monkeypatch):
     use_store(built[0])
     monkeypatch.setattr(results, "BASELINE_GRID", (16,))  # both already in the store
-    at = _results_page()
+    at = open_page(PAGE)
     button = next(b for b in at.button if b.label == "Run baselines")
     button.click().run()
-    _no_exception(at)
+    assert_no_exception(at)
     title = "Run baselines: California housing"
     job = next(job for job in job_queue().jobs() if job.title == title)
     deadline = time.monotonic() + 120
@@ -178,7 +164,7 @@ def test_run_baselines_button_runs_in_the_background(built, use_store, monkeypat
         time.sleep(0.1)
     assert job.status == "done", job.snapshot()
     at.run()
-    _no_exception(at)
+    assert_no_exception(at)
     assert "2 baseline runs: 2 from the store" in _texts(at.main.success)
 
 
@@ -215,25 +201,25 @@ def test_a_hundred_runs_stay_fast_and_a_damaged_file_is_a_message(tmp_path, use_
     (store.folder(made[3]) / "predictions.parquet").write_bytes(b"PAR1 damaged PAR1")
     use_store(store.root)
     started = time.perf_counter()
-    at = _results_page()
+    at = open_page(PAGE)
     first = time.perf_counter() - started
-    _no_exception(at)
+    assert_no_exception(at)
     assert len(_leaderboard(at)) == 99
     warnings = _texts(at.main.warning)
     assert f"Run {made[3]}: its predictions file cannot be read" in warnings
     started = time.perf_counter()
     at.run()
     rerun = time.perf_counter() - started
-    _no_exception(at)
+    assert_no_exception(at)
     print(f"100 runs: first render {first:.2f} s, rerun {rerun:.2f} s")
     assert first < 30 and rerun < 3, (first, rerun)
     # Each run on its own rows: the damaged run is in the table (stored metrics); its curve and
     # its rows cannot be drawn, and the page says so instead of failing.
     at.radio(key="results_scope_california-housing").set_value(results_view.OWN_ROWS).run()
-    _no_exception(at)
+    assert_no_exception(at)
     assert len(_leaderboard(at)) == 100
     at.selectbox(key="results_run_a_california-housing").set_value(made[3]).run()
-    _no_exception(at)
+    assert_no_exception(at)
     assert "its predictions file cannot be read" in _texts(at.main.error)
 
 
@@ -248,8 +234,8 @@ def test_runs_that_did_not_finish_are_listed_with_their_reason(tmp_path, use_sto
     store.start(going.id)  # this process: alive, so still running
     store.progress(going.id, stage="scoring", done=40, total=200)
     use_store(store.root)
-    at = _results_page()
-    _no_exception(at)
+    at = open_page(PAGE)
+    assert_no_exception(at)
     assert "No finished runs for **California housing** yet." in _texts(at.main.info)
     others = at.dataframe[0].value.set_index("status")
     assert others.loc["failed", "reason"] == "XGBoost ran out of memory."
