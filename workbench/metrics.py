@@ -7,6 +7,7 @@ task is the last class, as `DatasetInfo.classes` orders them.
 
 from __future__ import annotations
 
+import math
 from typing import Sequence
 
 import numpy as np
@@ -216,3 +217,12 @@ def roc_curve_points(
 def _curve(positive: np.ndarray, scores: np.ndarray) -> dict:
     fpr, tpr, _ = roc_curve(positive, scores)
     return {"fpr": fpr.tolist(), "tpr": tpr.tolist()}
+
+
+def interval_text(value: float | None, interval: Sequence[float] | None, digits: int = 3) -> str:
+    """"0.965 [0.960, 0.970]"; "-" when there is no value."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "-"
+    if not interval:
+        return f"{value:.{digits}f}"
+    return f"{value:.{digits}f} [{interval[0]:.{digits}f}, {interval[1]:.{digits}f}]"

@@ -22,7 +22,6 @@ cached view of one.
 from __future__ import annotations
 
 import hashlib
-import math
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -33,7 +32,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.errors import WorkbenchError
-from workbench.metrics import MetricsError, classification_metrics, roc_curve_points
+from workbench.metrics import MetricsError, classification_metrics, interval_text, roc_curve_points
 from workbench.specs import SPLIT_FIELDS, BaselineSpec, DataSpec, example_split
 from workbench.store import RunRecord
 
@@ -161,15 +160,6 @@ def run_label(record: RunRecord) -> str:
         parts.append(f"{train_rows_label(record)} rows")
     parts.append(f"#{record.id[-6:]}")
     return " · ".join(parts)
-
-
-def interval_text(value: float | None, interval: Sequence[float] | None) -> str:
-    """"0.965 [0.960, 0.970]"."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "-"
-    if not interval:
-        return f"{value:.3f}"
-    return f"{value:.3f} [{interval[0]:.3f}, {interval[1]:.3f}]"
 
 
 def first_paragraph(text: str | None) -> str:

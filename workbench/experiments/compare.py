@@ -23,6 +23,7 @@ from workbench.experiments import run
 from workbench.experiments.common import Progress, ShouldStop, never_stop, no_progress
 from workbench.experiments.rows import PreparedRows
 from workbench.prompts import PromptBuilder
+from workbench.metrics import interval_text
 from workbench.scoring import answer_token_ids
 from workbench.specs import DataSpec, EvaluateSpec, ModelSpec, TemplateSpec, example_split
 from workbench.store import RunNotFoundError, RunRecord, Store
@@ -176,19 +177,15 @@ def _table_row(result: TemplateResult) -> dict:
     }
 
 
-def _interval_text(interval: list[float] | None) -> str:
-    return f" [{interval[0]:.2f}, {interval[1]:.2f}]" if interval else ""
-
-
 def winner_sentence(comparison: Comparison) -> str | None:
     """"Best: text, AUC 0.61 [0.53, 0.69]" (accuracy when no AUC could be computed)."""
     best = comparison.winner
     if best is None:
         return None
     if best.auc is not None:
-        return f"Best: {best.name}, AUC {best.auc:.2f}{_interval_text(best.auc_ci)}"
-    interval = _interval_text(best.test.get("accuracy_ci"))
-    return f"Best: {best.name}, accuracy {best.accuracy:.2f}{interval}"
+        return f"Best: {best.name}, AUC {interval_text(best.auc, best.auc_ci, digits=2)}"
+    accuracy = interval_text(best.accuracy, best.test.get("accuracy_ci"), digits=2)
+    return f"Best: {best.name}, accuracy {accuracy}"
 
 
 def beats_chance(result: TemplateResult) -> bool:
