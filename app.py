@@ -20,8 +20,9 @@ regression and XGBoost. Everything runs on a laptop CPU: a real pretrained model
 works too when the hub is reachable.
 
 **Where to start:** open the **Data explorer** to look at California housing, the seed task
-(is a block's house value above the median?), or upload your own table. The model used by every
-page is picked in the sidebar.
+(is a block's house value above the median?), or upload your own table. Then fine-tune the model
+on it on the **Training** page: its "Class demo" preset trains in a few minutes on a laptop CPU.
+The model used by every page is picked in the sidebar.
 """
 )
 

@@ -70,15 +70,22 @@ def cmd_models(args: argparse.Namespace) -> int:
     return 0
 
 
+_DETAIL_FORMATS = {  # progress details worth a look in a log line
+    "loss": "loss {:.4g}", "val_auc": "val AUC {:.3f}", "eta_seconds": "ETA {:.0f} s",
+}
+
+
 def _stderr_progress():
     """Progress lines on stderr, at most one per stage and percent step."""
     last: dict[str, int] = {}
 
-    def report(stage: str, done: int, total: int) -> None:
+    def report(stage: str, done: int, total: int, **details) -> None:
         percent = int(100 * done / total) if total else 100
         if last.get(stage) != percent // 5:
             last[stage] = percent // 5
-            print(f"{stage}: {done}/{total} ({percent}%)", file=sys.stderr, flush=True)
+            extra = "".join(f", {text.format(details[key])}" for key, text in _DETAIL_FORMATS.items()
+                            if details.get(key) is not None)
+            print(f"{stage}: {done}/{total} ({percent}%){extra}", file=sys.stderr, flush=True)
 
     return report
 
@@ -104,6 +111,15 @@ def _run_summary(record, cached: bool | None = None) -> dict:
     return summary
 
 
+def cancel_file_check(run_dir: str):
+    """should_stop for a child process: True once the supervisor has put a CANCEL file in the
+    run folder (one stat per training step)."""
+    from workbench.supervisor import CANCEL_FILE
+
+    cancel = Path(run_dir) / CANCEL_FILE
+    return cancel.exists
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     from workbench.experiments import run
     from workbench.specs import apply_overrides, load_spec
@@ -112,8 +128,13 @@ def cmd_run(args: argparse.Namespace) -> int:
     spec = load_spec(args.spec)
     if args.set:
         spec = apply_overrides(spec, args.set)
-    outcome = run(spec, store=Store(args.store), force=args.force,
-                  progress=_stderr_progress())
+    if args.run_dir:
+        store, run_id = Store.of_run_folder(args.run_dir)
+        outcome = run(spec, store=store, progress=_stderr_progress(),
+                      should_stop=cancel_file_check(args.run_dir), run_id=run_id)
+    else:
+        outcome = run(spec, store=Store(args.store), force=args.force,
+                      progress=_stderr_progress())
     record = outcome.record
     if args.json:
         print(json.dumps(_run_summary(record, outcome.cached), indent=2))
@@ -128,6 +149,15 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(f"error: run {record.id} {record.status}: {(record.error or '').splitlines()[0] if record.error else ''}",
               file=sys.stderr)
         return 1
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from workbench.export import export_run
+    from workbench.store import Store
+
+    folder = export_run(Store(args.store), args.run_id, Path(args.dir))
+    print(f"Exported run {args.run_id} to {folder} (see its README.md).")
     return 0
 
 
@@ -198,8 +228,20 @@ def build_parser() -> argparse.ArgumentParser:
                      help="override a field: n_train=256, n_test=500, template.shots=4, ...")
     run.add_argument("--force", action="store_true", help="run again even if stored")
     run.add_argument("--json", action="store_true", help="print one JSON object on stdout")
-    run.add_argument("--store", help="run store folder (default: $WORKBENCH_RUNS or <home>/runs)")
+    where = run.add_mutually_exclusive_group()
+    where.add_argument("--store", help="run store folder (default: $WORKBENCH_RUNS or <home>/runs)")
+    where.add_argument(
+        "--run-dir", metavar="DIR",
+        help="run into this queued run's folder (<store>/runs/<run id>), as the app's child "
+             "process does (no cache lookup); a CANCEL file in it stops training at the next step",
+    )
     run.set_defaults(func=cmd_run)
+
+    export = sub.add_parser("export", help="copy a run's artifacts and weights, with a README")
+    export.add_argument("run_id")
+    export.add_argument("dir", help="a new or empty folder")
+    export.add_argument("--store")
+    export.set_defaults(func=cmd_export)
 
     runs = sub.add_parser("runs", help="list stored runs")
     runs.add_argument("--dataset")

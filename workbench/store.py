@@ -28,6 +28,8 @@ from workbench.paths import workbench_home
 STATUSES = ("queued", "running", "done", "failed", "cancelled", "interrupted")
 FINAL_STATUSES = {"done", "failed", "cancelled", "interrupted"}
 RUNS_ENV = "WORKBENCH_RUNS"
+RUNS_FOLDER = "runs"
+INDEX_FILE = "index.sqlite3"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
@@ -115,11 +117,25 @@ def new_run_id(kind: str) -> str:
 class Store:
     def __init__(self, root: Path | str | None = None):
         self.root = Path(root) if root else default_root()
-        self.runs_dir = self.root / "runs"
+        self.runs_dir = self.root / RUNS_FOLDER
         self.runs_dir.mkdir(parents=True, exist_ok=True)
-        self.db_path = self.root / "index.sqlite3"
+        self.db_path = self.root / INDEX_FILE
         with self._connect() as db:
             db.executescript(_SCHEMA)
+
+    @classmethod
+    def of_run_folder(cls, run_dir: Path | str) -> tuple["Store", str]:
+        """(store, run id) of a run folder <store>/runs/<run id>, checked before opening: opening
+        a Store creates one wherever it points."""
+        folder = Path(run_dir).resolve()
+        root = folder.parent.parent
+        if not (folder.is_dir() and folder.parent.name == "runs"
+                and (root / INDEX_FILE).is_file()):
+            raise WorkbenchError(
+                f"{run_dir} is not a run folder of a run store: expected <store>/runs/<run id>, "
+                f"with the store's {INDEX_FILE} in <store>."
+            )
+        return cls(root), folder.name
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
@@ -159,6 +175,10 @@ class Store:
 
     def start(self, run_id: str, pid: int | None = None) -> None:
         self._update(run_id, status="running", started_at=_now(), pid=pid or os.getpid())
+
+    def claim(self, run_id: str, pid: int) -> None:
+        """The process that will run this queued run (its liveness decides `interrupted`)."""
+        self._update(run_id, pid=pid)
 
     def progress(self, run_id: str, **progress: Any) -> None:
         self._update(run_id, progress=json.dumps(progress))
@@ -248,18 +268,25 @@ class Store:
         """Mark runs whose process is gone but never finished as `interrupted`."""
         interrupted = []
         for record in self.list(status="running") + self.list(status="queued"):
-            if record.pid and not _process_alive(record.pid):
-                self.fail(record.id, "The process running this run ended without finishing it.",
-                          status="interrupted")
+            if record.pid and not process_alive(record.pid):
+                self.fail(record.id, "Interrupted: the process running it (or the app that "
+                          "started it) stopped before the run finished. Launch it again to "
+                          "redo it.", status="interrupted")
                 interrupted.append(record.id)
         return interrupted
 
 
-def _process_alive(pid: int) -> bool:
+def process_alive(pid: int) -> bool:
+    """True while the process runs. A zombie counts as gone: its parent died and nobody reaps it
+    (PID 1 in a container often does not)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:
         return True
-    return True
+    try:
+        with open(f"/proc/{pid}/stat") as handle:
+            return handle.read().rsplit(")", 1)[-1].split()[0] != "Z"
+    except OSError:  # no /proc (macOS): trust the signal check
+        return True

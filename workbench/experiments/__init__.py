@@ -2,16 +2,23 @@
 
     outcome = run(parse_spec({"kind": "baseline", "method": "xgboost"}))
     outcome.record.metrics["test"]["auc"]
+
+A child process started by the app runs into the record the app already made:
+`run(spec, store, run_id=record.id)`.
 """
 
 from __future__ import annotations
 
+import json
 import time
 import traceback
 from dataclasses import dataclass
 
 from workbench.errors import WorkbenchError
-from workbench.experiments.common import Progress, RunCancelled, ShouldStop, never_stop, no_progress
+from workbench.experiments.common import (
+    Progress, RunCancelled, ShouldStop, detailed, never_stop, no_progress,
+)
+from workbench.experiments.failures import explain_failure
 from workbench.experiments.rows import PreparedRows, prepare_rows
 from workbench.models.fingerprint import model_fingerprint
 from workbench.specs import (
@@ -20,6 +27,10 @@ from workbench.specs import (
 from workbench.store import RunRecord, Store
 
 _PROGRESS_EVERY_S = 0.5
+
+
+class RunNotQueuedError(WorkbenchError):
+    """A run id was given to run into, but that run is not waiting to run."""
 
 
 @dataclass(frozen=True)
@@ -46,15 +57,19 @@ def method_of(spec: AnySpec) -> str:
 
 
 def _stored_progress(store: Store, run_id: str, progress: Progress) -> Progress:
-    """Forward progress to the caller at once and to the store at most twice a second."""
-    last = [0.0]
+    """Write progress with its details to the store at most twice a second, but always a stage's
+    last step and a new evaluation; then forward it to the caller."""
+    last = {"at": 0.0, "evaluation": "{}"}
 
-    def report(stage: str, done: int, total: int) -> None:
-        progress(stage, done, total)
+    def report(stage: str, done: int, total: int, **details) -> None:
         now = time.monotonic()
-        if now - last[0] >= _PROGRESS_EVERY_S or done >= total:
-            last[0] = now
-            store.progress(run_id, stage=stage, done=done, total=total)
+        # Compared as JSON text: a NaN validation AUC equals itself there.
+        evaluation = json.dumps({k: v for k, v in details.items() if k.startswith("val_")},
+                                sort_keys=True)
+        if now - last["at"] >= _PROGRESS_EVERY_S or done >= total or evaluation != last["evaluation"]:
+            last.update(at=now, evaluation=evaluation)
+            store.progress(run_id, stage=stage, done=done, total=total, **details)
+        progress(stage, done, total, **details)
 
     return report
 
@@ -73,6 +88,27 @@ def _execute(spec, rows: PreparedRows, progress: Progress, should_stop: ShouldSt
     return run_baseline(spec, rows, progress)
 
 
+def create_record(spec: AnySpec, store: Store, rows: PreparedRows | None = None) -> RunRecord:
+    """Store the spec as a `queued` run under its content key (the data are read for the key, so
+    a data problem raises here, before anything is stored)."""
+    rows = rows if rows is not None else prepare_rows(spec.data)
+    return store.create(
+        kind=spec.kind, method=method_of(spec), dataset=spec.data.dataset,
+        model=spec.model.name if uses_model(spec) else None,
+        cache_key=spec_key(spec, rows), spec=spec_to_dict(spec), spec_yaml=spec_to_yaml(spec),
+        name=spec.name,
+    )
+
+
+def _check_queued(store: Store, run_id: str) -> None:
+    record = store.get(run_id)  # RunNotFoundError for an unknown id
+    if record.status != "queued":
+        raise RunNotQueuedError(
+            f"Run {run_id} is {record.status}, not queued: a run record is run only once. "
+            "Submit the spec again to run it anew."
+        )
+
+
 def run(
     spec: AnySpec,
     store: Store | None = None,
@@ -80,38 +116,51 @@ def run(
     progress: Progress = no_progress,
     should_stop: ShouldStop = never_stop,
     loaded=None,
+    run_id: str | None = None,
 ) -> RunOutcome:
     """Run a spec (or find it in the store) and return its record.
 
     Problems in the spec or the data raise a WorkbenchError before any run is stored; a failure
-    while running is stored as a failed run with its reason and traceback.
+    while running is stored as a failed run: its reason in plain words, a blank line, then the
+    traceback.
+
+    With `run_id`, the spec runs into that existing `queued` record (made by the app, which then
+    starts this process): no cache lookup, no new record, and data problems fail that record.
     """
     store = store or Store()
-    progress("loading data", 0, 1)
-    rows = prepare_rows(spec.data)
-    key = spec_key(spec, rows)
-    if not force:
-        existing = store.find_done(key)
+    progress = detailed(progress)
+    rows = None
+    if run_id is None:
+        progress("loading data", 0, 1)
+        rows = prepare_rows(spec.data)
+        key = spec_key(spec, rows)
+        existing = None if force else store.find_done(key)
         if existing is not None:
             return RunOutcome(existing, cached=True)
-    record = store.create(
-        kind=spec.kind, method=method_of(spec), dataset=spec.data.dataset,
-        model=spec.model.name if uses_model(spec) else None,
-        cache_key=key, spec=spec_to_dict(spec), spec_yaml=spec_to_yaml(spec), name=spec.name,
-    )
-    store.start(record.id)
+        run_id = create_record(spec, store, rows).id
+    else:
+        _check_queued(store, run_id)
+    store.start(run_id)
+    _run_into(spec, store, run_id, rows, _stored_progress(store, run_id, progress), should_stop,
+              loaded)
+    return RunOutcome(store.get(run_id), cached=False)
+
+
+def _run_into(
+    spec: AnySpec, store: Store, run_id: str, rows: PreparedRows | None, progress: Progress,
+    should_stop: ShouldStop, loaded,
+) -> None:
     try:
+        if rows is None:
+            progress("loading data", 0, 1)
+            rows = prepare_rows(spec.data)
         metrics, predictions = _execute(
-            spec, rows, _stored_progress(store, record.id, progress), should_stop, loaded,
-            record.folder,
+            spec, rows, progress, should_stop, loaded, store.folder(run_id),
         )
     except RunCancelled:
-        store.fail(record.id, "Cancelled before it finished.", status="cancelled")
-    except WorkbenchError as error:
-        store.fail(record.id, str(error))
-    except Exception as error:  # stored with its traceback; the caller gets the failed record
-        store.fail(record.id, f"{type(error).__name__}: {error}\n\n{traceback.format_exc()}")
+        store.fail(run_id, "Cancelled before it finished.", status="cancelled")
+    except Exception as error:  # stored; the caller gets the failed record
+        store.fail(run_id, f"{explain_failure(error, spec)}\n\n{traceback.format_exc()}")
     else:
         status = "cancelled" if metrics.get("cancelled_early") else "done"
-        store.finish(record.id, metrics, predictions, status=status)
-    return RunOutcome(store.get(record.id), cached=False)
+        store.finish(run_id, metrics, predictions, status=status)

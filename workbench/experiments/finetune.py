@@ -2,7 +2,8 @@
 adapter or weights in the run folder, then score the test rows like a zero-shot run does.
 
 A cancel stops training at the next step; the run still scores the test rows and finishes, with
-metrics["cancelled_early"] = True.
+metrics["cancelled_early"] = True. Each logged step and evaluation is appended to the run folder's
+history.jsonl as it happens.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import pandas as pd
 import torch
 
 from workbench.experiments.common import Progress, ShouldStop, test_metrics_record
+from workbench.experiments.history import append_history
 from workbench.experiments.rows import PreparedRows, predictions_frame
 from workbench.prompts import PromptBuilder
 from workbench.scoring import answer_token_ids, score_prompts
@@ -124,6 +126,7 @@ def finetune(
             trainable, spec.training, train_examples, val_examples,
             [ids[0] for ids in answer_ids], Path(run_dir or scratch) / "checkpoints",
             progress, should_stop,
+            on_history=(lambda entry: append_history(run_dir, entry)) if run_dir else None,
         )
     if run_dir is not None:
         save_trained(trainable, Path(run_dir))

@@ -79,3 +79,16 @@ def describe_device(requested: str = "auto") -> DeviceSummary:
         capability = torch.backends.cpu.get_cpu_capability()
         description = f"CPU {platform.machine()} ({capability}, {torch.get_num_threads()} threads)"
     return DeviceSummary(device, dtype, description)
+
+
+def free_memory_bytes(device: str) -> int | None:
+    """Memory a new run could still use on `device` (a resolved device, not "auto"): free GPU
+    memory on CUDA, available RAM on the CPU; None where it cannot be known (MPS)."""
+    if device == "cuda":
+        free, _ = torch.cuda.mem_get_info()
+        return int(free)
+    if device == "cpu":
+        import psutil
+
+        return int(psutil.virtual_memory().available)
+    return None

@@ -10,7 +10,7 @@ weights (bf16 weights would lose small updates).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any, Callable, Literal
 
 import torch
 from torch import nn
@@ -123,7 +123,9 @@ def load_classifier(spec: FinetuneSpec, num_labels: int) -> Trainable:
     return Trainable(model, tokenizer, spec.training.method, device, training_dtype(spec), source, notes)
 
 
-# --- one builder per method ----------------------------------------------------------------------
+# --- one setup per method ------------------------------------------------------------------------
+# Each turns a base model into the model the method trains. They never load weights, so the
+# estimator (workbench.training.estimate) applies the very same setup to a weightless model.
 
 
 def lora_config(training: TrainingSpec, model, task_type: str = "CAUSAL_LM"):
@@ -143,34 +145,22 @@ def with_peft(model, config, gradient_checkpointing: bool):
     return get_peft_model(model, config)
 
 
-def build_lora(spec: FinetuneSpec, num_labels: int) -> Trainable:
-    loaded = load_causal(spec)
-    config = lora_config(spec.training, loaded.model)
-    return trainable_from(loaded, with_peft(loaded.model, config, spec.training.gradient_checkpointing), "lora")
+def setup_lora(model, training: TrainingSpec, source: str):
+    return with_peft(model, lora_config(training, model), training.gradient_checkpointing)
 
 
-def build_quantized_lora(spec: FinetuneSpec, quantization: str, method: str) -> Trainable:
+def setup_quantized_lora(model, training: TrainingSpec, source: str):
     from peft import get_peft_model, prepare_model_for_kbit_training
 
-    loaded = load_causal(spec, quantization=quantization)
     model = prepare_model_for_kbit_training(
-        loaded.model, use_gradient_checkpointing=spec.training.gradient_checkpointing
+        model, use_gradient_checkpointing=training.gradient_checkpointing
     )
-    return trainable_from(loaded, get_peft_model(model, lora_config(spec.training, model)), method)
+    return get_peft_model(model, lora_config(training, model))
 
 
-def build_qlora(spec: FinetuneSpec, num_labels: int) -> Trainable:
-    return build_quantized_lora(spec, "4bit", "qlora")
-
-
-def build_lora8bit(spec: FinetuneSpec, num_labels: int) -> Trainable:
-    return build_quantized_lora(spec, "8bit", "lora8bit")
-
-
-def build_full(spec: FinetuneSpec, num_labels: int) -> Trainable:
-    loaded = load_causal(spec)
-    loaded.model.requires_grad_(True)
-    return trainable_from(loaded, loaded.model, "full")
+def setup_full(model, training: TrainingSpec, source: str):
+    model.requires_grad_(True)
+    return model
 
 
 def decoder_blocks(model) -> nn.ModuleList:
@@ -190,81 +180,90 @@ def final_norms(model) -> list[nn.Module]:
     ]
 
 
-def build_last_layers(spec: FinetuneSpec, num_labels: int) -> Trainable:
-    loaded = load_causal(spec)
-    model = loaded.model
+def setup_last_layers(model, training: TrainingSpec, source: str):
     model.requires_grad_(False)
-    blocks = decoder_blocks(model)
-    for block in blocks[-spec.training.last_k:]:
+    for block in decoder_blocks(model)[-training.last_k:]:
         block.requires_grad_(True)
     for norm in final_norms(model):
         norm.requires_grad_(True)
-    return trainable_from(loaded, model, "last_layers")
+    return model
 
 
-def build_prefix(spec: FinetuneSpec, num_labels: int) -> Trainable:
+def setup_prefix(model, training: TrainingSpec, source: str):
     from peft import PrefixTuningConfig, get_peft_model
 
-    loaded = load_causal(spec)
-    config = PrefixTuningConfig(task_type="CAUSAL_LM", num_virtual_tokens=spec.training.num_virtual_tokens)
-    return trainable_from(loaded, get_peft_model(loaded.model, config), "prefix")
+    if training.gradient_checkpointing:
+        # Recomputed blocks lose the prefix's cached keys and values: the shapes then disagree.
+        raise TrainingSetupError(
+            "Prefix tuning cannot run with gradient checkpointing: the learned prefix enters each "
+            "block as cached keys and values, which checkpointing's recomputation leaves out. "
+            "Turn gradient checkpointing off (prefix tuning trains few parameters and needs "
+            "little memory anyway), or use prompt tuning or LoRA."
+        )
+    config = PrefixTuningConfig(task_type="CAUSAL_LM", num_virtual_tokens=training.num_virtual_tokens)
+    return get_peft_model(model, config)
 
 
-def build_prompt(spec: FinetuneSpec, num_labels: int) -> Trainable:
+def setup_prompt(model, training: TrainingSpec, source: str):
     from peft import PromptTuningConfig, PromptTuningInit, get_peft_model
 
-    loaded = load_causal(spec)
-    text = spec.training.prompt_init_text
+    text = training.prompt_init_text
     config = PromptTuningConfig(
-        task_type="CAUSAL_LM", num_virtual_tokens=spec.training.num_virtual_tokens,
+        task_type="CAUSAL_LM", num_virtual_tokens=training.num_virtual_tokens,
         prompt_tuning_init=PromptTuningInit.TEXT if text else PromptTuningInit.RANDOM,
-        prompt_tuning_init_text=text, tokenizer_name_or_path=loaded.source if text else None,
+        prompt_tuning_init_text=text, tokenizer_name_or_path=source if text else None,
     )
-    return trainable_from(loaded, get_peft_model(loaded.model, config), "prompt")
+    return get_peft_model(model, config)
 
 
-def build_ia3(spec: FinetuneSpec, num_labels: int) -> Trainable:
+def setup_ia3(model, training: TrainingSpec, source: str):
     from peft import IA3Config, get_peft_model
 
-    loaded = load_causal(spec)
-    model = loaded.model
-    config = IA3Config(task_type="CAUSAL_LM", target_modules=spec.training.target_modules)
+    config = IA3Config(task_type="CAUSAL_LM", target_modules=training.target_modules)
     try:
-        peft_model = get_peft_model(model, config)
+        return get_peft_model(model, config)
     except ValueError:  # peft knows no default modules for this architecture
         modules = default_target_modules(model)
         config = IA3Config(task_type="CAUSAL_LM", target_modules=modules, feedforward_modules=[])
-        peft_model = get_peft_model(model, config)
-    return trainable_from(loaded, peft_model, "ia3")
+        return get_peft_model(model, config)
 
 
-def build_head(spec: FinetuneSpec, num_labels: int) -> Trainable:
-    trainable = load_classifier(spec, num_labels)
-    trainable.model.requires_grad_(True)
-    return trainable
+def setup_head_lora(model, training: TrainingSpec, source: str):
+    config = lora_config(training, model, task_type="SEQ_CLS")  # trains `score` too
+    return with_peft(model, config, training.gradient_checkpointing)
 
 
-def build_head_lora(spec: FinetuneSpec, num_labels: int) -> Trainable:
-    trainable = load_classifier(spec, num_labels)
-    config = lora_config(spec.training, trainable.model, task_type="SEQ_CLS")  # trains `score` too
-    trainable.model = with_peft(trainable.model, config, spec.training.gradient_checkpointing)
-    return trainable
+BaseKind = Literal["causal", "classifier"]
 
 
-BUILDERS: dict[str, Callable[[FinetuneSpec, int], Trainable]] = {
-    "lora": build_lora,
-    "qlora": build_qlora,
-    "lora8bit": build_lora8bit,
-    "full": build_full,
-    "last_layers": build_last_layers,
-    "prefix": build_prefix,
-    "prompt": build_prompt,
-    "ia3": build_ia3,
-    "head": build_head,
-    "head_lora": build_head_lora,
+@dataclass(frozen=True)
+class MethodSetup:
+    base: BaseKind  # a causal LM keeping its head, or the base with a fresh classification layer
+    quantization: str  # how the base's weights load: none, 8bit, 4bit
+    setup: Callable[[Any, TrainingSpec, str], Any]  # (base model, training, source) -> model
+
+
+METHODS: dict[str, MethodSetup] = {
+    "lora": MethodSetup("causal", "none", setup_lora),
+    "qlora": MethodSetup("causal", "4bit", setup_quantized_lora),
+    "lora8bit": MethodSetup("causal", "8bit", setup_quantized_lora),
+    "full": MethodSetup("causal", "none", setup_full),
+    "last_layers": MethodSetup("causal", "none", setup_last_layers),
+    "prefix": MethodSetup("causal", "none", setup_prefix),
+    "prompt": MethodSetup("causal", "none", setup_prompt),
+    "ia3": MethodSetup("causal", "none", setup_ia3),
+    "head": MethodSetup("classifier", "none", setup_full),
+    "head_lora": MethodSetup("classifier", "none", setup_head_lora),
 }
 
 
 def build_trainable(spec: FinetuneSpec, num_labels: int) -> Trainable:
     """The spec's base model, set up so that only the method's parameters train."""
-    return BUILDERS[spec.training.method](spec, num_labels)
+    method = METHODS[spec.training.method]
+    if method.base == "classifier":
+        trainable = load_classifier(spec, num_labels)
+        trainable.model = method.setup(trainable.model, spec.training, trainable.source)
+        return trainable
+    loaded = load_causal(spec, quantization=method.quantization)
+    model = method.setup(loaded.model, spec.training, loaded.source)
+    return trainable_from(loaded, model, spec.training.method)

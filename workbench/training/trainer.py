@@ -1,6 +1,6 @@
 """The transformers Trainer, set up from a TrainingSpec: dynamic padding, bf16 autocast where the
 hardware has it, evaluation of validation loss, accuracy and AUC, early stopping on the AUC,
-progress and cancel through a callback.
+progress, history, cancel and a stop on a diverging loss through a callback.
 
 Validation AUC comes from the same forward pass as the validation loss: for each row only the
 logits at the position before the answer, for the first token of each class's answer word, are
@@ -19,6 +19,7 @@ from typing import Callable
 import numpy as np
 import torch
 
+from workbench.errors import WorkbenchError
 from workbench.metrics import auc
 from workbench.models.hardware import bf16_supported
 from workbench.scoring import softmax_rows
@@ -26,8 +27,13 @@ from workbench.specs import TrainingSpec
 from workbench.training.data import IGNORE, DynamicPaddingCollator
 from workbench.training.methods import Trainable
 
-Progress = Callable[[str, int, int], None]
+Progress = Callable[..., None]  # progress(stage, done, total, **details)
 ShouldStop = Callable[[], bool]
+OnHistory = Callable[[dict], None]
+
+
+class TrainingDivergedError(WorkbenchError):
+    """The training loss became NaN or infinite: the weights are garbage from there on."""
 
 
 @dataclass
@@ -89,6 +95,8 @@ def training_arguments(training: TrainingSpec, output_dir: Path, device: str, ha
         activation_checkpointing=training.gradient_checkpointing,
         train_sampling_strategy="group_by_length" if training.group_by_length else "random",
         logging_steps=1,
+        # Otherwise a NaN step loss is logged as the running mean and divergence goes unseen.
+        logging_nan_inf_filter=False,
         report_to="none",
         disable_tqdm=True,
         label_names=["labels"],  # peft models hide `labels` behind **kwargs
@@ -166,14 +174,26 @@ def history_entry(logs: dict, step: int, epoch: float | None) -> dict | None:
     return entry
 
 
-def make_run_callback(progress: Progress, should_stop: ShouldStop, examples_per_step: int):
+def divergence_message(step: int, loss: float, learning_rate: float, fp16: bool = False) -> str:
+    what = "NaN" if math.isnan(loss) else "infinite"
+    advice = " or use float32 or bf16 instead of float16, which overflows easily" if fp16 else ""
+    return (f"Training diverged at step {step}: the loss became {what}. Lower the learning rate "
+            f"(it was {learning_rate:g}){advice}.")
+
+
+def make_run_callback(
+    progress: Progress, should_stop: ShouldStop, examples_per_step: int,
+    on_history: OnHistory | None = None,
+):
     from transformers import TrainerCallback
 
     class RunCallback(TrainerCallback):
-        """Forwards progress, stops at the next step on cancel, and keeps the history."""
+        """Keeps the history and reports it with progress, stops at the next step on cancel, and
+        raises TrainingDivergedError on a NaN or infinite training loss."""
 
         def __init__(self):
             self.history: list[dict] = []
+            self.latest: dict = {}  # the newest value of each history field, sent as details
             self.cancelled = False
             self.started = time.perf_counter()
 
@@ -182,18 +202,28 @@ def make_run_callback(progress: Progress, should_stop: ShouldStop, examples_per_
             progress("training", 0, state.max_steps)
 
         def on_step_end(self, args, state, control, **kwargs):
-            progress("training", state.global_step, state.max_steps)
             if should_stop():
                 self.cancelled = True
                 control.should_training_stop = True
 
         def on_log(self, args, state, control, logs=None, **kwargs):
+            # With logging_steps=1 this runs after every step (and evaluation): progress goes
+            # out here, once the step's loss is known.
             entry = history_entry(logs or {}, state.global_step, state.epoch)
             if entry is None:
                 return
             if "loss" in entry:
                 entry.update(self.speed(state.global_step, state.max_steps))
             self.history.append(entry)
+            if on_history is not None:
+                on_history(entry)
+            self.latest.update({key: value for key, value in entry.items() if key != "step"})
+            progress("training", state.global_step, state.max_steps, **self.latest)
+            loss = entry.get("loss")
+            if loss is not None and not math.isfinite(loss):
+                fp16 = args.fp16 or getattr(kwargs.get("model"), "dtype", None) == torch.float16
+                raise TrainingDivergedError(
+                    divergence_message(state.global_step, loss, args.learning_rate, fp16))
 
         def speed(self, step: int, max_steps: int) -> dict:
             elapsed = time.perf_counter() - self.started
@@ -221,14 +251,17 @@ def train(
     output_dir: Path,
     progress: Progress,
     should_stop: ShouldStop,
+    on_history: OnHistory | None = None,
 ) -> TrainOutcome:
-    """Train in place; with early stopping the best evaluated weights are loaded at the end."""
+    """Train in place; with early stopping the best evaluated weights are loaded at the end.
+
+    `on_history(entry)` gets each history entry (a step's loss, an evaluation) as it is logged."""
     from transformers import EarlyStoppingCallback, PrinterCallback, Trainer
 
     has_eval = bool(val_examples)
     arguments = training_arguments(training, output_dir, trainable.device, has_eval)
     run_callback = make_run_callback(
-        progress, should_stop, training.batch_size * training.gradient_accumulation
+        progress, should_stop, training.batch_size * training.gradient_accumulation, on_history
     )
     callbacks = [run_callback]
     if has_eval and training.early_stopping_patience:

@@ -8,6 +8,7 @@ from workbench import assets
 from workbench.models import DEFAULT_MODEL, HUB_SUGGESTIONS, MODELS, get_model_info
 from workbench.models.embedded import smollm2_converted
 from workbench.ui.pages_index import PAGES
+from workbench.ui.run_state import run_supervisor
 from workbench.ui.state import MODEL_KEY, cached_device, cached_hub_reachable, current_model_name
 
 APP_TITLE = "LLM Fine-tuning Workbench"
@@ -19,6 +20,7 @@ _CUSTOM_KEY = "_model_custom"
 def page_frame(title: str, icon: str = "🧪") -> None:
     """Call first on every page, so a page opened by its own URL gets the full frame."""
     st.set_page_config(page_title=f"{title} · {APP_TITLE}", page_icon=icon, layout="wide")
+    _start_supervisor()
     with st.sidebar:
         st.markdown(f"### 🧪 {APP_TITLE}")
         for page in PAGES:
@@ -27,6 +29,14 @@ def page_frame(title: str, icon: str = "🧪") -> None:
         _model_picker()
         _device_line()
         _assets_warning()
+
+
+def _start_supervisor() -> None:
+    """The first page drawn by a new app marks the runs of a dead one `interrupted`."""
+    try:
+        run_supervisor()
+    except Exception as error:  # noqa: BLE001 - every page still draws, and says why
+        st.sidebar.error(f"The run store could not be opened: {type(error).__name__}: {error}")
 
 
 def _model_choices() -> list[str]:
@@ -50,11 +60,12 @@ def _model_picker() -> None:
     # Widgets are re-created on every page, so their value is seeded from the session's choice.
     if _PICKER_KEY not in st.session_state:
         st.session_state[_PICKER_KEY] = current if current in choices else OTHER_MODEL
-    st.selectbox("Model", choices, key=_PICKER_KEY, on_change=_on_pick)
+    # persist_state keeps the choice when a page switch cleans up widget state.
+    st.selectbox("Model", choices, key=_PICKER_KEY, on_change=_on_pick, persist_state="session")
     if st.session_state[_PICKER_KEY] == OTHER_MODEL:
         st.session_state.setdefault(_CUSTOM_KEY, "" if current in choices else current)
         st.text_input(
-            "Hub id or folder", key=_CUSTOM_KEY, on_change=_on_custom,
+            "Hub id or folder", key=_CUSTOM_KEY, on_change=_on_custom, persist_state="session",
             placeholder="gpt2 or meta-llama/Llama-2-7b-hf or /path/to/model",
         )
     _model_status(current_model_name())

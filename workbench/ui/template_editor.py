@@ -243,7 +243,7 @@ def _why_left_out(info: DatasetInfo) -> str:
     return f"{info.title} ({'needs a file' if info.needs_file else 'downloads from the hub'})"
 
 
-def _rows_for(data: DataSpec) -> PreparedRows | None:
+def rows_for(data: DataSpec) -> PreparedRows | None:
     try:
         with st.spinner(f"Loading and splitting {data.dataset} ..."):
             return cached_rows(data.model_dump_json())
@@ -254,21 +254,28 @@ def _rows_for(data: DataSpec) -> PreparedRows | None:
     return None
 
 
-def choose_data() -> tuple[DatasetInfo, DataSpec, PreparedRows] | None:
-    """Data set, starting template and number of test rows, in one row of widgets."""
+def pick_dataset(column, key: str, **widget) -> tuple[str, list[DatasetInfo]]:
+    """A select box of the usable data sets, California first chosen; (the chosen name, the
+    data sets left out)."""
     usable, left_out = page_datasets()
     names = [info.name for info in usable]
     titles = {info.name: f"{info.title} ({info.kind})" for info in usable}
-    if st.session_state.get(DATASET) not in names:
-        st.session_state[DATASET] = DEFAULT_DATASET if DEFAULT_DATASET in names else names[0]
-    left, middle, right = st.columns([3, 3, 2])
-    name = left.selectbox(
-        "Data set", names, format_func=titles.__getitem__, key=DATASET, persist_state=KEEP
+    if st.session_state.get(key) not in names:
+        st.session_state[key] = DEFAULT_DATASET if DEFAULT_DATASET in names else names[0]
+    name = column.selectbox(
+        "Data set", names, format_func=titles.__getitem__, key=key, persist_state=KEEP, **widget
     )
+    return name, left_out
+
+
+def choose_data() -> tuple[DatasetInfo, DataSpec, PreparedRows] | None:
+    """Data set, starting template and number of test rows, in one row of widgets."""
+    left, middle, right = st.columns([3, 3, 2])
+    name, left_out = pick_dataset(left, DATASET)
     if left_out:
         left.caption("Not offline: " + ", ".join(_why_left_out(info) for info in left_out) + ".")
     info = get_info(name)
-    full = _rows_for(compare.page_data_spec(name, None))
+    full = rows_for(compare.page_data_spec(name, None))
     if full is None:
         return None
     if st.session_state.get(_LOADED_FOR) != name:
@@ -287,7 +294,7 @@ def choose_data() -> tuple[DatasetInfo, DataSpec, PreparedRows] | None:
         f"{compare.page_data_spec(name, None).split_seed}): the same rows for every template.",
     )
     data = compare.page_data_spec(name, int(n_rows))
-    rows = _rows_for(data)
+    rows = rows_for(data)
     return (info, data, rows) if rows is not None else None
 
 
@@ -375,6 +382,11 @@ def _answer_inputs(info: DatasetInfo) -> None:
             f"Answer for '{name}'", key=_answer_key(position), persist_state=KEEP,
             help="The word the model's next-token probability is read for.",
         )
+
+
+def editor_holds(info: DatasetInfo) -> bool:
+    """Whether this session's editor holds a template for `info` (the page was opened on it)."""
+    return st.session_state.get(_LOADED_FOR) == info.name
 
 
 def checked_template(

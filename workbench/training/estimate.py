@@ -1,0 +1,295 @@
+"""Before a fine-tuning run: how many parameters train, how much memory it needs, how long it takes.
+
+    estimate(spec, past_runs=store.list(status="done"))
+    # Estimate(trainable_parameters=..., memory_bytes=..., seconds=..., basis="based on your 2 ...")
+
+Counts come from the method's model built without weights (workbench.training.meta). Memory adds
+the weights (by dtype, 4-bit or 8-bit), the gradients and AdamW's two moments of the trainable
+parameters, and the activations (batch x prompt tokens x hidden size x layers that need a
+gradient, plus the logits). Time comes from earlier done runs of the same model and method on
+this device when there are any, else from REFERENCE_SPEEDS measured on a 2-core CPU, scaled by
+the model's size and the prompts' length.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import statistics
+from dataclasses import dataclass, field
+from typing import Sequence
+
+from workbench.data import get_info
+from workbench.experiments.compare import preview_tokenizer
+from workbench.experiments.finetune import VALIDATION_ROWS
+from workbench.experiments.rows import prepare_rows
+from workbench.models.hardware import pick_device
+from workbench.models.registry import get_model_info
+from workbench.prompts import PromptBuilder
+from workbench.specs import DataSpec, FinetuneSpec, TemplateSpec, TrainingSpec
+from workbench.store import RunRecord
+from workbench.training.meta import ModelShape, model_shape
+from workbench.training.method_options import METHOD_INFO, METHOD_TITLES
+from workbench.training.methods import METHODS, training_dtype
+
+# Training and scoring examples/s of SmolLM2-135M measured with bench/training_speeds.py on this
+# project's 2-core AMD EPYC (AVX512-BF16) while it was otherwise idle: bf16 autocast, batch 16,
+# 4 steps on 64 California rows written as lists (about REFERENCE_PROMPT_TOKENS tokens), no
+# validation, then the 64 test rows scored. LoRA, measured twice, gave 4.4 and 4.8.
+REFERENCE_MODEL = "smollm2-135m-instruct"
+REFERENCE_PARAMETERS = 134_515_008
+REFERENCE_PROMPT_TOKENS = 96
+REFERENCE_SPEEDS: dict[str, tuple[float, float]] = {
+    "lora": (4.6, 22.6),
+    "qlora": (4.2, 16.5),
+    "lora8bit": (3.8, 12.5),
+    "full": (5.2, 27.7),
+    "last_layers": (13.6, 28.3),
+    "prefix": (7.3, 27.0),
+    "prompt": (6.3, 22.3),
+    "ia3": (7.2, 26.3),
+    "head": (6.8, 28.0),
+    "head_lora": (5.6, 24.0),
+}
+REFERENCE_DEVICE = "a 2-core CPU"
+STARTUP_SECONDS = 15.0  # the run's process imports torch and transformers, loads the model
+
+DTYPE_BYTES = {"float32": 4, "bfloat16": 2, "float16": 2}
+QUANTIZED_BYTES = {"4bit": 0.5 + 0.03, "8bit": 1.0 + 0.03}  # plus the scales
+OPTIMIZER_BYTES = 4 + 8  # per trainable parameter: its fp32 gradient and AdamW's two moments
+# Activations kept for the backward pass, per token and per block that needs a gradient: about
+# 40 bytes per unit of hidden size for a Llama block under bf16 autocast, plus the attention
+# probabilities (fp32, heads x prompt length); LoRA with dropout keeps a dropped-out copy of each
+# adapted layer's input too. With gradient checkpointing only the block input stays. Fitted to
+# peak RSS of SmolLM2-135M runs on the CPU: LoRA batch 4 / 16 took 2.2 / 4.3 GB, full 3.5 GB
+# after one step (before AdamW's first step allocated its moments).
+ACTIVATION_BYTES_PER_HIDDEN = 40
+LORA_DROPOUT_BYTES_PER_HIDDEN = 50
+CHECKPOINTED_BYTES_PER_HIDDEN = 4
+LOGIT_BYTES = 6  # bf16 logits over the vocabulary, their gradient, a float copy for the loss
+RUNTIME_BYTES = {"cpu": 700 * 2**20, "cuda": 500 * 2**20}  # libraries / CUDA context
+
+
+@dataclass(frozen=True)
+class Estimate:
+    trainable_parameters: int
+    total_parameters: int
+    memory_bytes: int
+    seconds: float
+    basis: str  # where the time comes from, in words
+    memory_parts: dict[str, int] = field(default_factory=dict)
+    training_examples: int = 0
+    prompt_tokens: float = 0.0
+    device: str = "cpu"
+
+
+@dataclass(frozen=True)
+class Speeds:
+    train: float  # training examples per second
+    score: float  # scored examples per second
+    basis: str
+
+
+# --- rows and prompts ----------------------------------------------------------------------------
+
+
+@functools.lru_cache(maxsize=8)
+def _row_counts(data_json: str) -> tuple[int, int, int]:
+    rows = prepare_rows(DataSpec.model_validate_json(data_json))
+    return len(rows.train), len(rows.val), len(rows.test)
+
+
+def row_counts(data: DataSpec) -> tuple[int, int, int]:
+    """(training, validation, test) rows the spec uses."""
+    return _row_counts(data.model_dump_json())
+
+
+@functools.lru_cache(maxsize=16)
+def _prompt_tokens(model_name: str, data_json: str, template_json: str, sample: int) -> float:
+    rows = prepare_rows(DataSpec.model_validate_json(data_json))
+    tokenizer = preview_tokenizer(model_name)
+    template = TemplateSpec.model_validate_json(template_json)
+    builder = PromptBuilder(template, rows.info, tokenizer=tokenizer, train=rows.train)
+    frame = rows.train.head(sample)
+    lengths = [len(ids) for ids in tokenizer(builder.prompts(frame))["input_ids"]]
+    return float(statistics.mean(lengths)) + 1 if lengths else float(REFERENCE_PROMPT_TOKENS)
+
+
+def prompt_tokens(spec: FinetuneSpec, sample: int = 32) -> float:
+    """Typical tokens of a training example (prompt and answer), over the first training rows."""
+    return _prompt_tokens(
+        spec.model.name, spec.data.model_dump_json(), spec.template.model_dump_json(), sample
+    )
+
+
+# --- steps and examples --------------------------------------------------------------------------
+
+
+def examples_per_step(training: TrainingSpec) -> int:
+    return training.batch_size * training.gradient_accumulation
+
+
+def examples_in(steps: int, per_step: int, rows: int) -> int:
+    """Examples seen in `steps` steps over `rows` rows (an epoch's last batch may be short)."""
+    steps_per_epoch = max(1, math.ceil(rows / per_step))
+    return min(steps * per_step, math.ceil(steps / steps_per_epoch) * rows)
+
+
+def training_plan(training: TrainingSpec, train_rows: int) -> tuple[int, int, int]:
+    """(optimizer steps, training examples, evaluations) of a run on `train_rows` rows."""
+    per_step = examples_per_step(training)
+    steps_per_epoch = max(1, math.ceil(train_rows / per_step))
+    if training.max_steps:
+        steps = training.max_steps
+        examples = examples_in(steps, per_step, train_rows)
+        epochs = math.ceil(steps / steps_per_epoch)
+    else:
+        steps = math.ceil(steps_per_epoch * training.epochs)
+        examples = math.ceil(train_rows * training.epochs)
+        epochs = math.ceil(training.epochs)
+    evaluations = steps // training.eval_every if training.eval_every else epochs
+    return steps, examples, max(evaluations, 1)
+
+
+# --- memory --------------------------------------------------------------------------------------
+
+
+def weight_bytes(shape: ModelShape, spec: FinetuneSpec) -> int:
+    quantization = METHODS[spec.training.method].quantization
+    if quantization == "none":
+        return shape.total * DTYPE_BYTES.get(training_dtype(spec), 4)
+    # Quantized bases keep their other weights (embeddings, norms, adapters) in float32.
+    rest = shape.total - shape.quantizable
+    return int(shape.quantizable * QUANTIZED_BYTES[quantization] + rest * 4)
+
+
+def layers_with_gradient(training: TrainingSpec, layers: int) -> int:
+    """Blocks whose activations the backward pass needs: all but what lies below the trained
+    part (last_layers trains only the last k blocks)."""
+    return min(training.last_k, layers) if training.method == "last_layers" else layers
+
+
+def activation_bytes(shape: ModelShape, training: TrainingSpec, tokens: float) -> int:
+    if training.method == "prompt":  # the virtual tokens go through every block too
+        tokens += training.num_virtual_tokens
+    batch_tokens = training.batch_size * tokens
+    layers = layers_with_gradient(training, shape.layers)
+    per_hidden = ACTIVATION_BYTES_PER_HIDDEN
+    if "lora_dropout" in METHOD_INFO[training.method].options and training.lora_dropout > 0:
+        per_hidden += LORA_DROPOUT_BYTES_PER_HIDDEN
+    per_layer = per_hidden * shape.hidden_size + 4 * shape.heads * tokens
+    if training.gradient_checkpointing:
+        blocks = batch_tokens * (CHECKPOINTED_BYTES_PER_HIDDEN * shape.hidden_size * layers + per_layer)
+    else:
+        blocks = batch_tokens * per_layer * layers
+    logits = batch_tokens * shape.vocab_size * LOGIT_BYTES
+    if METHODS[training.method].base == "classifier":
+        logits = 0  # a head scores classes, not the vocabulary
+    return int(blocks + logits)
+
+
+def memory_parts(shape: ModelShape, spec: FinetuneSpec, tokens: float, device: str) -> dict[str, int]:
+    return {
+        "weights": weight_bytes(shape, spec),
+        "gradients and optimizer": shape.trainable * OPTIMIZER_BYTES,
+        "activations": activation_bytes(shape, spec.training, tokens),
+        "runtime": RUNTIME_BYTES.get(device, 0),
+    }
+
+
+# --- speed ---------------------------------------------------------------------------------------
+
+
+def method_title(method: str) -> str:
+    """The method's title inside a sentence: "LoRA", "full fine-tuning"."""
+    title = METHOD_TITLES.get(method, method)
+    first_word = title.split()[0]
+    return title[:1].lower() + title[1:] if first_word[1:].islower() else title
+
+
+def run_speeds(record: RunRecord) -> tuple[float, float] | None:
+    """(training examples/s without the evaluations, scoring examples/s) of a done run."""
+    metrics, training = record.metrics, record.spec.get("training") or {}
+    score = metrics.get("examples_per_second")
+    seconds, steps = metrics.get("training_seconds"), metrics.get("steps")
+    if not (score and seconds and steps):
+        return None
+    per_step = training.get("batch_size", 16) * training.get("gradient_accumulation", 1)
+    examples = examples_in(steps, per_step, metrics.get("n_train") or steps * per_step)
+    evaluations = sum(1 for entry in metrics.get("history", []) if "val_loss" in entry)
+    training_only = seconds - evaluations * metrics.get("n_val", 0) / score
+    if training_only < 0.3 * seconds:  # the evaluations cannot have taken most of it
+        training_only = seconds
+    return examples / training_only, float(score)
+
+
+def earlier_runs(spec: FinetuneSpec, past_runs: Sequence[RunRecord], device: str) -> list[RunRecord]:
+    return [
+        record for record in past_runs
+        if record.status == "done" and record.kind == "finetune"
+        and record.model == spec.model.name and record.method == spec.training.method
+        and record.metrics.get("device", device) == device
+    ]
+
+
+def stored_speeds(
+    spec: FinetuneSpec, past_runs: Sequence[RunRecord], device: str, tokens: float
+) -> Speeds | None:
+    """Speeds of the same model and method in the store, scaled to this spec's prompt length."""
+    measured = []
+    for record in earlier_runs(spec, past_runs, device):
+        speeds = run_speeds(record)
+        if speeds is None:
+            continue
+        try:
+            their_tokens = prompt_tokens(FinetuneSpec.model_validate(record.spec))
+        except Exception:  # noqa: BLE001 - an old spec that no longer loads just does not count
+            their_tokens = tokens
+        ratio = their_tokens / tokens
+        measured.append((speeds[0] * ratio, speeds[1] * ratio))
+    if not measured:
+        return None
+    count = len(measured)
+    runs = f"{count} earlier {method_title(spec.training.method)} run" + ("s" if count > 1 else "")
+    return Speeds(
+        train=statistics.median(speed for speed, _ in measured),
+        score=statistics.median(speed for _, speed in measured),
+        basis=f"based on your {runs} of this model on this device",
+    )
+
+
+def reference_speeds(spec: FinetuneSpec, parameters: int, tokens: float, device: str) -> Speeds:
+    train, score = REFERENCE_SPEEDS[spec.training.method]
+    scale = (REFERENCE_PARAMETERS / max(parameters, 1)) * (REFERENCE_PROMPT_TOKENS / tokens)
+    title = get_model_info(REFERENCE_MODEL).title
+    basis = f"from a reference {method_title(spec.training.method)} run of {title} on {REFERENCE_DEVICE}"
+    if spec.model.name != REFERENCE_MODEL:
+        basis += f", scaled by model size ({parameters / 1e6:,.0f}M parameters)"
+    if device != "cpu":
+        basis += f"; this {device.upper()} device is likely much faster"
+    return Speeds(train * scale, score * scale, basis)
+
+
+# --- the estimate --------------------------------------------------------------------------------
+
+
+def estimate(
+    spec: FinetuneSpec, past_runs: Sequence[RunRecord] = (), num_labels: int | None = None
+) -> Estimate:
+    """Parameters, memory and time of a fine-tuning run, before it runs."""
+    device = pick_device(spec.model.device)
+    classes = num_labels or len(get_info(spec.data.dataset).classes)
+    shape = model_shape(spec.model.name, spec.training, classes)
+    tokens = prompt_tokens(spec)
+    train_rows, val_rows, test_rows = row_counts(spec.data)
+    _, examples, evaluations = training_plan(spec.training, train_rows)
+    speeds = stored_speeds(spec, past_runs, device, tokens) or reference_speeds(
+        spec, shape.total, tokens, device)
+    scored = evaluations * min(val_rows, VALIDATION_ROWS) + test_rows
+    seconds = STARTUP_SECONDS + examples / speeds.train + scored / speeds.score
+    parts = memory_parts(shape, spec, tokens, device)
+    return Estimate(
+        trainable_parameters=shape.trainable, total_parameters=shape.total,
+        memory_bytes=sum(parts.values()), seconds=seconds, basis=speeds.basis,
+        memory_parts=parts, training_examples=examples, prompt_tokens=tokens, device=device,
+    )
