@@ -1,0 +1,1 @@
+"""Catastrophic forgetting: the accuracy matrix and its metrics, and replay mixing."""

@@ -1,0 +1,132 @@
+"""Elastic Weight Consolidation (Kirkpatrick et al., 2017): after task A, training on task B adds
+(lambda / 2) * sum_i F_i (theta_i - theta*_A,i)^2 to the loss, with theta*_A the weights after A
+and F the diagonal of the empirical Fisher at theta*_A: the mean over task-A examples of each
+parameter's squared per-example gradient of the training loss.
+
+Only trainable parameters (requires_grad) take part. The per-example loop makes this a tool for
+small models and a few hundred rows; the anchor and the Fisher each hold one float32 copy of the
+trainable parameters.
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Iterable, Mapping
+
+import numpy as np
+import torch
+
+LossFn = Callable[..., torch.Tensor]  # loss_fn(model, inputs) -> scalar loss of those inputs
+
+
+def trainable_parameters(model) -> dict[str, torch.nn.Parameter]:
+    return {name: p for name, p in model.named_parameters() if p.requires_grad}
+
+
+def single_examples(batches: Iterable[Mapping[str, torch.Tensor]]):
+    """Each batch (a dict of tensors with the examples along dimension 0) one row at a time."""
+    for batch in batches:
+        size = len(next(iter(batch.values())))
+        for row in range(size):
+            yield {key: value[row:row + 1] for key, value in batch.items()}
+
+
+def diagonal_fisher(
+    model, batches: Iterable[Mapping[str, torch.Tensor]], loss_fn: LossFn,
+    max_examples: int | None = None,
+) -> dict[str, torch.Tensor]:
+    """{parameter name: mean squared per-example gradient} over the first `max_examples` examples
+    of `batches` (all of them if None), with `loss_fn(model, one_example_batch)` the loss.
+
+    The model runs in eval mode (no dropout noise in the gradients) and is put back as it was;
+    gradients come from torch.autograd.grad, so parameters' .grad is left untouched."""
+    if max_examples is not None and max_examples < 1:
+        raise ValueError(f"max_examples must be at least 1, got {max_examples}.")
+    parameters = trainable_parameters(model)
+    if not parameters:
+        raise ValueError("The model has no trainable parameters to compute a Fisher for.")
+    names, tensors = list(parameters), list(parameters.values())
+    totals = [torch.zeros_like(p, dtype=torch.float32) for p in tensors]
+    was_training = model.training
+    model.eval()
+    count = 0
+    try:
+        for example in single_examples(batches):
+            if max_examples is not None and count >= max_examples:
+                break
+            gradients = torch.autograd.grad(loss_fn(model, example), tensors, allow_unused=True)
+            for total, gradient in zip(totals, gradients):
+                if gradient is not None:  # None: the parameter played no part in this loss
+                    total += gradient.detach().float() ** 2
+            count += 1
+    finally:
+        model.train(was_training)
+    if count == 0:
+        raise ValueError("No examples to compute the Fisher from.")
+    return {name: total / count for name, total in zip(names, totals)}
+
+
+class EWCPenalty:
+    """(lambda / 2) * sum_i F_i (theta_i - theta*_A,i)^2, anchored at the model's weights now.
+
+    It keeps a reference to `model`, so that `penalty()` (no argument) can be used where the
+    model is not passed in, as in a Trainer's compute_loss_func: build it for the very model
+    object the Trainer trains (for a peft model, the PeftModel). Parameters that are frozen
+    (requires_grad False) are ignored, as are trainable ones the Fisher has no entry for."""
+
+    def __init__(self, model, fisher: Mapping[str, torch.Tensor], lambda_: float):
+        if not np.isfinite(lambda_) or lambda_ < 0:
+            raise ValueError(f"The EWC strength lambda must be a number >= 0, got {lambda_}.")
+        parameters = trainable_parameters(model)
+        unknown = sorted(set(fisher) - set(dict(model.named_parameters())))
+        if unknown:
+            raise ValueError(f"The Fisher has entries for parameters this model lacks: {unknown[:5]}.")
+        self.model = model
+        self.lambda_ = float(lambda_)
+        self.fisher: dict[str, torch.Tensor] = {}
+        self.anchor: dict[str, torch.Tensor] = {}
+        for name, values in fisher.items():
+            if name not in parameters:
+                continue
+            parameter = parameters[name]
+            if values.shape != parameter.shape:
+                raise ValueError(f"Fisher entry {name} has shape {tuple(values.shape)}, "
+                                 f"the parameter {tuple(parameter.shape)}.")
+            self.fisher[name] = values.detach().float().to(parameter.device)
+            self.anchor[name] = parameter.detach().float().clone()
+
+    def __call__(self, model=None) -> torch.Tensor:
+        model = self.model if model is None else model
+        total = None
+        for name, parameter in model.named_parameters():
+            if name not in self.fisher or not parameter.requires_grad:
+                continue
+            if self.fisher[name].device != parameter.device:  # the model moved after anchoring
+                self.fisher[name] = self.fisher[name].to(parameter.device)
+                self.anchor[name] = self.anchor[name].to(parameter.device)
+            term = (self.fisher[name] * (parameter.float() - self.anchor[name]) ** 2).sum()
+            total = term if total is None else total + term
+        if total is None:
+            return torch.zeros((), device=next(model.parameters()).device)
+        return 0.5 * self.lambda_ * total
+
+
+def ewc_loss(base_loss_fn: LossFn, penalty: EWCPenalty) -> LossFn:
+    """A Trainer compute_loss_func: base_loss_fn(outputs, labels, num_items_in_batch) plus the
+    penalty on penalty.model. The penalty is added once per forward pass (micro-batch), like the
+    base loss; with gradient accumulation the Trainer does not rescale losses from a
+    compute_loss_func, so both are summed over the accumulated micro-batches."""
+
+    def loss(outputs, labels, num_items_in_batch=None):
+        base = base_loss_fn(outputs, labels, num_items_in_batch=num_items_in_batch)
+        return base + penalty().to(base.device)
+
+    return loss
+
+
+def log_grid(low: float, high: float, n: int) -> list[float]:
+    """n values from low to high, evenly spaced on a log scale (a lambda sweep)."""
+    if not (0 < low <= high) or not np.isfinite(high):
+        raise ValueError(f"A log grid needs 0 < low <= high, got low={low}, high={high}.")
+    if n < 1:
+        raise ValueError(f"A log grid needs at least one value, got n={n}.")
+    return [float(value) for value in np.geomspace(low, high, n)]
