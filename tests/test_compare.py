@@ -130,7 +130,7 @@ def test_progress_is_numbered_per_template(store, tiny, two_templates):
 def test_cancel_keeps_the_finished_templates(store, tiny, two_templates):
     stop = []
 
-    def progress(stage, done, total):
+    def progress(stage, done, total, **details):
         if stage.startswith("template 2/2"):
             stop.append(True)  # cancel as soon as the second template starts
 

@@ -2,7 +2,7 @@
 
 A page submits a function; one worker thread runs the queue in order, so one heavy job uses the
 device at a time and the rest wait where every page can see them. The function gets
-`progress(stage, done, total)` and `should_stop()`; it never touches streamlit (a worker thread
+`progress(stage, done, total, **details)` and `should_stop()`; it never touches streamlit (a worker thread
 cannot draw). Pages read `Job.snapshot()`.
 """
 
@@ -18,7 +18,7 @@ from typing import Any, Callable
 
 from workbench.errors import WorkbenchError
 
-JobFunction = Callable[[Callable[[str, int, int], None], Callable[[], bool]], Any]
+JobFunction = Callable[[Callable[..., None], Callable[[], bool]], Any]
 ACTIVE = {"queued", "running"}
 
 
@@ -40,7 +40,7 @@ class Job:
     cancel_requested: bool = False
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
-    def report(self, stage: str, done: int, total: int) -> None:
+    def report(self, stage: str, done: int, total: int, **details) -> None:
         with self.lock:
             self.stage, self.done, self.total = stage, done, total
 

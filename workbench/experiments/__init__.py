@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from workbench.errors import WorkbenchError
 from workbench.experiments.common import (
-    Progress, RunCancelled, ShouldStop, detailed, never_stop, no_progress,
+    Progress, RunCancelled, ShouldStop, never_stop, no_progress,
 )
 from workbench.experiments.failures import explain_failure
 from workbench.experiments.rows import PreparedRows, prepare_rows
@@ -128,7 +128,6 @@ def run(
     starts this process): no cache lookup, no new record, and data problems fail that record.
     """
     store = store or Store()
-    progress = detailed(progress)
     rows = None
     if run_id is None:
         progress("loading data", 0, 1)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import inspect
 from typing import Callable
 
 import numpy as np
@@ -17,18 +16,6 @@ ShouldStop = Callable[[], bool]
 
 def no_progress(stage: str, done: int, total: int, **details) -> None:
     pass
-
-
-def detailed(progress: Progress) -> Progress:
-    """`progress` itself when it takes **details; else a wrapper that drops them, so callbacks
-    written as progress(stage, done, total) keep working."""
-    try:
-        parameters = inspect.signature(progress).parameters.values()
-    except (TypeError, ValueError):
-        parameters = []
-    if any(parameter.kind is inspect.Parameter.VAR_KEYWORD for parameter in parameters):
-        return progress
-    return lambda stage, done, total, **details: progress(stage, done, total)
 
 
 def never_stop() -> bool:

@@ -233,9 +233,9 @@ def score_template(
 
 def _numbered(progress: Progress, position: int, count: int, name: str) -> Progress:
     """Progress as "template 2/5 (text): 120/200"; other stages than scoring are named."""
-    def report(stage: str, done: int, total: int) -> None:
+    def report(stage: str, done: int, total: int, **details) -> None:
         label = f"template {position}/{count} ({name})"
-        progress(label if stage == "scoring" else f"{label}, {stage}", done, total)
+        progress(label if stage == "scoring" else f"{label}, {stage}", done, total, **details)
 
     return report
 
