@@ -88,15 +88,14 @@ def _execute(spec, rows: PreparedRows, progress: Progress, should_stop: ShouldSt
     return run_baseline(spec, rows, progress)
 
 
-def create_record(spec: AnySpec, store: Store, rows: PreparedRows | None = None) -> RunRecord:
-    """Store the spec as a `queued` run under its content key (the data are read for the key, so
-    a data problem raises here, before anything is stored)."""
-    rows = rows if rows is not None else prepare_rows(spec.data)
+def create_record(spec: AnySpec, store: Store, key: str | None = None) -> RunRecord:
+    """Store the spec as a `queued` run under its content key. Without a key the data are read
+    to make it, so a data problem raises here, before anything is stored."""
+    key = key if key is not None else spec_key(spec, prepare_rows(spec.data))
     return store.create(
         kind=spec.kind, method=method_of(spec), dataset=spec.data.dataset,
         model=spec.model.name if uses_model(spec) else None,
-        cache_key=spec_key(spec, rows), spec=spec_to_dict(spec), spec_yaml=spec_to_yaml(spec),
-        name=spec.name,
+        cache_key=key, spec=spec_to_dict(spec), spec_yaml=spec_to_yaml(spec), name=spec.name,
     )
 
 
@@ -136,7 +135,7 @@ def run(
         existing = None if force else store.find_done(key)
         if existing is not None:
             return RunOutcome(existing, cached=True)
-        run_id = create_record(spec, store, rows).id
+        run_id = create_record(spec, store, key).id
     else:
         _check_queued(store, run_id)
     store.start(run_id)
