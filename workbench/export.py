@@ -12,13 +12,14 @@ import shutil
 from pathlib import Path
 
 from workbench.errors import WorkbenchError
+from workbench.experiments.finetune import ADAPTER_FOLDER, MODEL_FOLDER
 from workbench.experiments.history import HISTORY_FILE
 from workbench.metrics import interval_text
-from workbench.store import RunRecord, Store
+from workbench.store import METRICS_FILE, PREDICTIONS_FILE, SPEC_FILE, RunRecord, Store
 from workbench.training.methods import CLASSIFIER_METHODS
 
-ARTIFACTS = ("spec.yaml", "metrics.json", "predictions.parquet", HISTORY_FILE)
-WEIGHT_FOLDERS = ("adapter", "model")  # finetune.save_trained writes one of them
+ARTIFACTS = (SPEC_FILE, METRICS_FILE, PREDICTIONS_FILE, HISTORY_FILE)
+WEIGHT_FOLDERS = (ADAPTER_FOLDER, MODEL_FOLDER)  # finetune.save_trained writes one of them
 
 
 class ExportError(WorkbenchError):
@@ -28,7 +29,7 @@ class ExportError(WorkbenchError):
 def export_run(store: Store, run_id: str, target: Path) -> Path:
     """Copy the run's files into `target` (new or empty) and write its README.md there."""
     record = store.get(run_id)
-    if not (record.folder / "metrics.json").is_file():
+    if not (record.folder / METRICS_FILE).is_file():
         raise ExportError(f"Run {run_id} is {record.status} and has no results to export yet.")
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
         raise ExportError(f"{target} is not empty: export into a new or empty folder.")
@@ -45,7 +46,7 @@ def export_run(store: Store, run_id: str, target: Path) -> Path:
 
 def _base_source(record: RunRecord) -> str:
     """The folder or hub id the adapter was trained on, as peft recorded it."""
-    config = record.folder / "adapter" / "adapter_config.json"
+    config = record.folder / ADAPTER_FOLDER / "adapter_config.json"
     try:
         return json.loads(config.read_text())["base_model_name_or_path"] or record.model
     except (OSError, ValueError, KeyError):
@@ -56,24 +57,24 @@ def loading_code(record: RunRecord, folder: Path) -> str | None:
     """Python that loads the exported weights; None for a run without weights."""
     classifier = record.method in CLASSIFIER_METHODS
     auto = "AutoModelForSequenceClassification" if classifier else "AutoModelForCausalLM"
-    if (record.folder / "adapter").is_dir():
+    if (record.folder / ADAPTER_FOLDER).is_dir():
         labels = f", num_labels={len(record.metrics.get('answer_words') or ()) or 2}" if classifier else ""
         lines = [
             "from peft import PeftModel",
             f"from transformers import {auto}, AutoTokenizer",
             "",
-            f'tokenizer = AutoTokenizer.from_pretrained("{folder / "adapter"}")',
+            f'tokenizer = AutoTokenizer.from_pretrained("{folder / ADAPTER_FOLDER}")',
             f'base = {auto}.from_pretrained("{_base_source(record)}"{labels})',
         ]
         if classifier:  # the head reads each row's last real token
             lines.append("base.config.pad_token_id = tokenizer.pad_token_id")
-        lines.append(f'model = PeftModel.from_pretrained(base, "{folder / "adapter"}").eval()')
-    elif (record.folder / "model").is_dir():
+        lines.append(f'model = PeftModel.from_pretrained(base, "{folder / ADAPTER_FOLDER}").eval()')
+    elif (record.folder / MODEL_FOLDER).is_dir():
         lines = [
             f"from transformers import {auto}, AutoTokenizer",
             "",
-            f'tokenizer = AutoTokenizer.from_pretrained("{folder / "model"}")',
-            f'model = {auto}.from_pretrained("{folder / "model"}").eval()',
+            f'tokenizer = AutoTokenizer.from_pretrained("{folder / MODEL_FOLDER}")',
+            f'model = {auto}.from_pretrained("{folder / MODEL_FOLDER}").eval()',
         ]
     else:
         return None

@@ -34,7 +34,7 @@ import pandas as pd
 from workbench.errors import WorkbenchError
 from workbench.metrics import MetricsError, classification_metrics, interval_text, roc_curve_points
 from workbench.specs import SPLIT_FIELDS, BaselineSpec, DataSpec, example_split
-from workbench.store import RunRecord
+from workbench.store import ACTIVE_STATUSES, RunRecord
 
 FAMILIES = ("zero-shot", "few-shot", "fine-tuned", "baseline")
 BASELINE_LABELS = {"logreg": "logistic regression", "xgboost": "XGBoost"}
@@ -237,7 +237,7 @@ def other_runs(records: Iterable[RunRecord]) -> pd.DataFrame:
 
 
 def _reason(record: RunRecord) -> str:
-    if record.status in ("running", "queued"):
+    if record.status in ACTIVE_STATUSES:
         progress = record.progress
         if progress.get("total"):
             return f"{progress.get('stage', '')}: {progress.get('done', 0)}/{progress['total']}"

@@ -26,10 +26,14 @@ from workbench.errors import WorkbenchError
 from workbench.paths import workbench_home
 
 STATUSES = ("queued", "running", "done", "failed", "cancelled", "interrupted")
+ACTIVE_STATUSES = ("queued", "running")
 FINAL_STATUSES = {"done", "failed", "cancelled", "interrupted"}
 RUNS_ENV = "WORKBENCH_RUNS"
 RUNS_FOLDER = "runs"
 INDEX_FILE = "index.sqlite3"
+SPEC_FILE = "spec.yaml"  # in each run folder, with these two
+METRICS_FILE = "metrics.json"
+PREDICTIONS_FILE = "predictions.parquet"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
@@ -158,7 +162,7 @@ class Store:
         run_id = new_run_id(kind)
         folder = self.runs_dir / run_id
         folder.mkdir(parents=True)
-        _write_atomic(folder / "spec.yaml", spec_yaml.encode())
+        _write_atomic(folder / SPEC_FILE, spec_yaml.encode())
         with self._connect() as db:
             db.execute(
                 "INSERT INTO runs (id, kind, method, dataset, model, name, cache_key, status, spec,"
@@ -195,8 +199,8 @@ class Store:
         if predictions is not None:
             tmp = folder / ".predictions.parquet.tmp"
             predictions.to_parquet(tmp, index=False)
-            os.replace(tmp, folder / "predictions.parquet")
-        _write_atomic(folder / "metrics.json", json.dumps(metrics, indent=2).encode())
+            os.replace(tmp, folder / PREDICTIONS_FILE)
+        _write_atomic(folder / METRICS_FILE, json.dumps(metrics, indent=2).encode())
         self._update(run_id, status=status, finished_at=_now(), metrics=json.dumps(metrics))
 
     def fail(self, run_id: str, error: str, status: str = "failed") -> None:
@@ -239,7 +243,7 @@ class Store:
             ).fetchall()
         for row in rows:
             record = self._record(row)
-            if (record.folder / "metrics.json").is_file():
+            if (record.folder / METRICS_FILE).is_file():
                 return record
         return None
 
@@ -259,7 +263,7 @@ class Store:
             return [self._record(row) for row in db.execute(query, args).fetchall()]
 
     def predictions(self, run_id: str) -> pd.DataFrame:
-        path = self.folder(run_id) / "predictions.parquet"
+        path = self.folder(run_id) / PREDICTIONS_FILE
         if not path.is_file():
             raise RunNotFoundError(f"Run {run_id} has no predictions file.")
         return pd.read_parquet(path)

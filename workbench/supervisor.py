@@ -25,11 +25,10 @@ from pathlib import Path
 from workbench.lifeline import PARENT_ENV
 from workbench.models.hardware import pick_device
 from workbench.specs import AnySpec
-from workbench.store import RunRecord, Store
+from workbench.store import ACTIVE_STATUSES, SPEC_FILE, RunRecord, Store
 
 CANCEL_FILE = "CANCEL"  # in the run folder: the child's should_stop() checks for it
 LOG_FILE = "log.txt"  # the child's stdout and stderr
-ACTIVE = ("queued", "running")
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 _POLL_SECONDS = 0.25
 
@@ -155,7 +154,7 @@ class RunSupervisor:
             if child.process is not None and child.process.poll() is None:
                 child.process.kill()
                 child.process.wait(timeout=10)
-            if self.store.get(child.run_id).status in ACTIVE:
+            if self.store.get(child.run_id).status in ACTIVE_STATUSES:
                 self.store.fail(child.run_id, "The app stopped while this run was in progress.",
                                 status="interrupted")
 
@@ -200,7 +199,7 @@ class RunSupervisor:
     # -- one child --------------------------------------------------------------------------------
 
     def _command(self, run_dir: Path) -> list[str]:
-        return [self.python, "-m", "workbench", "run", str(run_dir / "spec.yaml"),
+        return [self.python, "-m", "workbench", "run", str(run_dir / SPEC_FILE),
                 "--run-dir", str(run_dir)]
 
     def _environment(self) -> dict:
@@ -253,7 +252,7 @@ class RunSupervisor:
 
     def _settle(self, child: _Child, returncode: int, run_dir: Path) -> None:
         """Record the end of a child that could not record it itself."""
-        if self.store.get(child.run_id).status not in ACTIVE:
+        if self.store.get(child.run_id).status not in ACTIVE_STATUSES:
             return
         tail = log_tail(run_dir)
         if child.killed:

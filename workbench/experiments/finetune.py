@@ -29,6 +29,8 @@ from workbench.training.data import (
 )
 from workbench.training.trainer import mixed_precision
 
+ADAPTER_FOLDER = "adapter"  # a peft adapter, in the run folder
+MODEL_FOLDER = "model"  # or the whole trained model (safetensors)
 VALIDATION_ROWS = 200  # enough for a usable AUC, few enough to evaluate often on a CPU
 
 
@@ -56,7 +58,7 @@ def training_examples(
 
 def save_trained(trainable: Trainable, run_dir: Path) -> Path:
     """A peft adapter folder (run_dir/adapter) or the whole model as safetensors (run_dir/model)."""
-    folder = run_dir / ("adapter" if trainable.is_peft else "model")
+    folder = run_dir / (ADAPTER_FOLDER if trainable.is_peft else MODEL_FOLDER)
     trainable.model.save_pretrained(folder)
     trainable.tokenizer.save_pretrained(folder)
     return folder

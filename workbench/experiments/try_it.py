@@ -24,7 +24,7 @@ import pandas as pd
 
 from workbench.errors import WorkbenchError
 from workbench.experiments.common import no_progress
-from workbench.experiments.finetune import autocast_for, score_test
+from workbench.experiments.finetune import ADAPTER_FOLDER, MODEL_FOLDER, autocast_for, score_test
 from workbench.experiments.rows import ROW_ID, PreparedRows, prepare_rows
 from workbench.models import LoadedModel, load_model
 from workbench.models.hardware import pick_device
@@ -36,9 +36,6 @@ from workbench.store import RunRecord
 from workbench.training.methods import (
     METHODS, Trainable, load_causal, load_classifier, trainable_from, training_dtype,
 )
-
-ADAPTER_FOLDER = "adapter"
-MODEL_FOLDER = "model"
 
 
 class TryItError(WorkbenchError):

@@ -11,10 +11,9 @@ import pandas as pd
 
 from workbench.experiments.history import read_history
 from workbench.results import first_paragraph
-from workbench.store import RunRecord
+from workbench.store import ACTIVE_STATUSES, RunRecord
 from workbench.training.method_options import METHOD_TITLES
 
-ACTIVE = ("queued", "running")
 STAGES = {
     "loading data": "Loading the data",
     "loading model": "Loading the model",
@@ -129,7 +128,7 @@ def done_summary(record: RunRecord) -> str:
 
 def run_history(record: RunRecord) -> list[dict]:
     """Training history: history.jsonl while the run is active, its metrics once it ended."""
-    if record.status not in ACTIVE and record.metrics.get("history"):
+    if record.status not in ACTIVE_STATUSES and record.metrics.get("history"):
         return list(record.metrics["history"])
     return read_history(record.folder) if record.folder else []
 

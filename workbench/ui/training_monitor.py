@@ -12,7 +12,7 @@ import streamlit as st
 import yaml
 
 from workbench.results import first_paragraph
-from workbench.store import RunNotFoundError, RunRecord, Store, default_root
+from workbench.store import ACTIVE_STATUSES, RunNotFoundError, RunRecord, Store, default_root
 from workbench.supervisor import CANCEL_FILE, log_tail
 from workbench.training import runs
 from workbench.ui.results_view import cached_store
@@ -134,7 +134,7 @@ def _live_metrics(progress: dict) -> None:
 def recent_section() -> None:
     store = page_store()
     # Active runs are in the live panel, whose state is fresher than a table drawn once.
-    recent = [r for r in runs.fine_tuning(store.list()) if r.status not in runs.ACTIVE][:RECENT]
+    recent = [r for r in runs.fine_tuning(store.list()) if r.status not in ACTIVE_STATUSES][:RECENT]
     st.markdown("#### Recent fine-tuning runs")
     if not recent:
         st.info(
