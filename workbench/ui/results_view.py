@@ -24,6 +24,7 @@ from workbench.errors import WorkbenchError
 from workbench.jobs import ACTIVE, Job
 from workbench.store import RunRecord, Store
 from workbench.ui.jobs_panel import job_panel, job_queue
+from workbench.ui.state import cached_store, current_store
 
 DEFAULT_DATASET = "california-housing"
 OWN_ROWS = "own"
@@ -45,11 +46,6 @@ PLOTLY_CONFIG = {"displaylogo": False}
 
 
 # --- cached store reads --------------------------------------------------------------------------
-
-
-@st.cache_resource(max_entries=4, show_spinner=False)
-def cached_store(root: str) -> Store:
-    return Store(root)
 
 
 @st.cache_data(max_entries=512, show_spinner=False)
@@ -587,7 +583,7 @@ def other_runs_section(records: list[RunRecord]) -> None:
 
 def show_results() -> None:
     try:
-        store = cached_store(str(Store().root))
+        store = current_store()
         store.reconcile()  # a run whose process died is "interrupted", not "running" forever
         records = store.list()
     except Exception as error:  # an unreadable store folder or index

@@ -7,6 +7,7 @@ import streamlit as st
 from workbench.hub import hub_reachable
 from workbench.models import LoadedModel, load_model
 from workbench.models.hardware import DeviceSummary, describe_device
+from workbench.store import Store, default_root
 
 MODEL_KEY = "current_model"
 
@@ -21,6 +22,16 @@ def current_model_name() -> str:
 def cached_model(name: str, device: str = "auto", quantization: str = "none") -> LoadedModel:
     """One shared copy per (model, device, quantization): read-only, never trained in place."""
     return load_model(name, device=device, quantization=quantization)
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def cached_store(root: str) -> Store:
+    return Store(root)
+
+
+def current_store() -> Store:
+    """The run store pages read and write ($WORKBENCH_RUNS or the default), opened once."""
+    return cached_store(str(default_root()))
 
 
 @st.cache_data(ttl=60, show_spinner=False)

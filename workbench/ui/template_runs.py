@@ -21,7 +21,7 @@ from workbench.models import get_model_info
 from workbench.specs import ModelSpec, TemplateSpec
 from workbench.store import Store
 from workbench.ui.jobs_panel import job_panel, job_queue
-from workbench.ui.state import cached_model
+from workbench.ui.state import cached_model, current_store
 from workbench.ui.template_editor import COMPARE_NAMES, KEEP, PageContext
 
 CURRENT = "current"  # the comparison entry for the template as edited
@@ -34,10 +34,6 @@ COMPARE_JOB = "pt_compare_job"
 _SCORE_RESULT = "pt_score_result"
 _COMPARISON = "pt_comparison"
 _TAKEN = "pt_taken_jobs"  # ids of finished jobs whose result was already kept
-
-
-def page_store() -> Store:
-    return Store()
 
 
 # --- jobs ----------------------------------------------------------------------------------------
@@ -133,7 +129,7 @@ def _submit_score(context: PageContext) -> None:
     name = template_name(context.template, context.builtins)
     model = ModelSpec(name=context.model_name)
     spec = compare.template_spec(name, context.template, context.data, model)
-    store = page_store()
+    store = current_store()
 
     def work(progress, should_stop) -> TemplateResult:
         return compare.score_template(name, spec, store, progress, should_stop, loaded)
@@ -237,7 +233,7 @@ def _submit_comparison(context: PageContext, names: list[str]) -> None:
     if loaded is None:
         return
     templates = comparison_templates(names, context.template, context.builtins)
-    data, model, store = context.data, ModelSpec(name=context.model_name), page_store()
+    data, model, store = context.data, ModelSpec(name=context.model_name), current_store()
 
     def work(progress, should_stop) -> Comparison:
         return compare.compare_templates(
@@ -278,7 +274,7 @@ def restore_comparison(kept: dict, store: Store) -> Comparison:
 
 
 def show_comparison(kept: dict) -> None:
-    comparison = restore_comparison(kept, page_store())
+    comparison = restore_comparison(kept, current_store())
     context = kept["context"]
     if comparison.cancelled:
         st.warning(

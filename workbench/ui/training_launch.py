@@ -8,10 +8,10 @@ import streamlit as st
 
 from workbench.models.hardware import free_memory_bytes
 from workbench.specs import FinetuneSpec, spec_to_yaml
-from workbench.store import Store
 from workbench.training.estimate import Estimate, estimate
 from workbench.ui.messages import problems_shown
 from workbench.ui.run_state import run_supervisor
+from workbench.ui.state import current_store
 from workbench.ui.training_form import TrainingForm
 from workbench.units import bytes_text, count_text, rough_duration_text
 
@@ -39,7 +39,7 @@ def _estimate(spec: FinetuneSpec) -> Estimate | None:
     guess = None
     with problems_shown("No estimate", st.warning):
         with st.spinner("Estimating from the model's configuration ..."):
-            guess = estimate(spec, past_runs=Store().list(status="done"))
+            guess = estimate(spec, past_runs=current_store().list(status="done"))
     return guess
 
 

@@ -12,11 +12,11 @@ import streamlit as st
 import yaml
 
 from workbench.results import first_paragraph
-from workbench.store import ACTIVE_STATUSES, RunNotFoundError, RunRecord, Store, default_root
+from workbench.store import ACTIVE_STATUSES, RunNotFoundError, RunRecord, Store
 from workbench.supervisor import CANCEL_FILE, log_tail
 from workbench.training import runs
-from workbench.ui.results_view import cached_store
 from workbench.ui.run_state import run_supervisor
+from workbench.ui.state import current_store
 from workbench.ui.training_charts import PLOTLY_CONFIG, history_figure
 from workbench.ui.training_launch import OPENED
 from workbench.ui.try_it_box import try_it_box
@@ -26,10 +26,6 @@ RECENT = 20
 _CANCEL_ASKED = "tr_cancel_asked"  # run ids this session asked to cancel
 _ACTION_ERROR = "tr_action_error"
 RESULTS_PAGE = "pages/3_Results.py"
-
-
-def page_store() -> Store:
-    return cached_store(str(default_root()))
 
 
 def active_runs(store: Store) -> list[RunRecord]:
@@ -42,12 +38,12 @@ def active_runs(store: Store) -> list[RunRecord]:
 
 def live_section() -> None:
     """Every queued or running run, redrawn every second while there are any."""
-    if not active_runs(page_store()):
+    if not active_runs(current_store()):
         return
 
     @st.fragment(run_every=1.0)
     def live() -> None:
-        active = active_runs(page_store())
+        active = active_runs(current_store())
         if not active:
             st.rerun()
         st.markdown("#### Running now")
@@ -132,7 +128,7 @@ def _live_metrics(progress: dict) -> None:
 
 
 def recent_section() -> None:
-    store = page_store()
+    store = current_store()
     # Active runs are in the live panel, whose state is fresher than a table drawn once.
     recent = [r for r in runs.fine_tuning(store.list()) if r.status not in ACTIVE_STATUSES][:RECENT]
     st.markdown("#### Recent fine-tuning runs")
