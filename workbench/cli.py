@@ -122,12 +122,14 @@ def cancel_file_check(run_dir: str):
 
 def cmd_run(args: argparse.Namespace) -> int:
     from workbench.experiments import run
-    from workbench.specs import apply_overrides, load_spec
+    from workbench.specs import ForgettingSpec, apply_overrides, load_spec
     from workbench.store import Store
 
     spec = load_spec(args.spec)
     if args.set:
         spec = apply_overrides(spec, args.set)
+    if isinstance(spec, ForgettingSpec) and not args.run_dir:
+        return run_forgetting_comparison(spec, args)
     if args.run_dir:
         store, run_id = Store.of_run_folder(args.run_dir)
         outcome = run(spec, store=store, progress=_stderr_progress(),
@@ -150,6 +152,31 @@ def cmd_run(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return 1
     return 0
+
+
+def run_forgetting_comparison(spec, args: argparse.Namespace) -> int:
+    """Each method of a forgetting spec as its own stored run, then the matrices and forgetting
+    figures of all of them: a JSON object with --json, a table per method otherwise."""
+    from workbench.experiments import run
+    from workbench.forgetting.plan import method_runs
+    from workbench.forgetting.report import comparison_json, comparison_text
+    from workbench.store import Store
+
+    store = Store(args.store)
+    outcomes, runs = [], method_runs(spec)
+    for number, run_spec in enumerate(runs, start=1):
+        print(f"== {run_spec.name} (run {number} of {len(runs)})", file=sys.stderr, flush=True)
+        outcomes.append(run(run_spec, store=store, force=args.force, progress=_stderr_progress()))
+    records = [outcome.record for outcome in outcomes]
+    if args.json:
+        print(json.dumps(comparison_json(spec, records, [o.cached for o in outcomes]), indent=2))
+    else:
+        print(comparison_text(records))
+    failed = [record for record in records if record.status != "done"]
+    for record in failed:
+        print(f"error: run {record.id} ({record.name}) {record.status}: "
+              f"{(record.error or '').splitlines()[0] if record.error else ''}", file=sys.stderr)
+    return 1 if failed else 0
 
 
 def cmd_export(args: argparse.Namespace) -> int:

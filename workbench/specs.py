@@ -166,7 +166,107 @@ class FinetuneSpec(_Strict):
     batch_size: int = Field(16, ge=1, le=1024)  # scoring batch
 
 
-RunSpec = Annotated[Union[EvaluateSpec, BaselineSpec, FinetuneSpec], Field(discriminator="kind")]
+ForgettingMethod = Literal["naive", "lora", "last_layers", "replay", "ewc", "multitask"]
+FORGETTING_METHODS: tuple[str, ...] = ("naive", "lora", "last_layers", "replay", "ewc", "multitask")
+ForgettingSetting = Literal["label_words", "class_incremental"]
+
+
+class ForgettingTask(_Strict):
+    """One task of a sequence: a data set's rows and how they become prompts."""
+
+    name: str | None = Field(None, max_length=60)  # None: the data set's name
+    data: DataSpec = Field(default_factory=DataSpec)
+    template: TemplateSpec | None = None  # None: the data set's default template
+    # Keep only rows of these classes (AG News' Sci/Tech and Sports); n_train and n_test then
+    # count the kept rows. None: all classes.
+    classes: list[str] | None = Field(None, min_length=2)
+
+    @property
+    def label(self) -> str:
+        return self.name or self.data.dataset
+
+
+class LambdaSweep(_Strict):
+    """EWC strengths on a log grid from `low` to `high`: one run per value."""
+
+    low: float = Field(10.0, gt=0)
+    high: float = Field(100_000.0, gt=0)
+    count: int = Field(5, ge=2, le=12)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "LambdaSweep":
+        if self.low > self.high:
+            raise ValueError("the sweep's low end must not be above its high end")
+        return self
+
+
+def _forgetting_training() -> "TrainingSpec":
+    return TrainingSpec(method="full", learning_rate=1e-4, batch_size=8, epochs=1)
+
+
+class ForgettingSpec(_Strict):
+    """Train on the tasks one after the other and measure what earlier tasks lose.
+
+    `methods` lists the methods to compare; each runs (and is stored) as its own run with a
+    one-method copy of this spec (workbench.forgetting.plan.method_runs)."""
+
+    kind: Literal["forgetting"] = "forgetting"
+    name: str | None = None
+    tasks: list[ForgettingTask] = Field(min_length=2, max_length=6)
+    model: ModelSpec = Field(default_factory=ModelSpec)
+    setting: ForgettingSetting = "label_words"
+    methods: list[ForgettingMethod] = Field(default_factory=lambda: ["naive"], min_length=1)
+    # Applies to every stage; `training.method` is set per forgetting method, `learning_rate` is
+    # the full fine-tuning one, `learning_rates` overrides it for the methods that need more.
+    training: TrainingSpec = Field(default_factory=_forgetting_training)
+    learning_rates: dict[ForgettingMethod, float] = Field(
+        default_factory=lambda: {"lora": 1e-3, "last_layers": 3e-4})
+    replay_fraction: float = Field(0.25, gt=0, le=1)  # earlier tasks' rows, as a share of the new task's
+    ewc_lambda: float = Field(1000.0, ge=0)
+    ewc_sweep: LambdaSweep | None = None  # replaces ewc_lambda with a grid of values
+    fisher_rows: int = Field(64, ge=1, le=10_000)
+    curve_every: int = Field(4, ge=1, le=100_000)  # steps between evaluations of the first task
+    curve_rows: int = Field(64, ge=1, le=10_000)  # rows of the first task evaluated for the curve
+    probe_texts: int = Field(32, ge=0, le=2_000)  # general-English perplexity probe; 0: off
+    batch_size: int = Field(16, ge=1, le=1024)  # scoring batch
+
+    @field_validator("methods")
+    @classmethod
+    def _distinct_methods(cls, methods: list[str]) -> list[str]:
+        if len(set(methods)) != len(methods):
+            raise ValueError("list each method once")
+        return methods
+
+    @field_validator("learning_rates")
+    @classmethod
+    def _positive_rates(cls, rates: dict[str, float]) -> dict[str, float]:
+        bad = [name for name, rate in rates.items() if not 0 < rate <= 1]
+        if bad:
+            raise ValueError(f"learning rates must be in (0, 1]: {', '.join(bad)}")
+        return rates
+
+    @model_validator(mode="after")
+    def _distinct_task_names(self) -> "ForgettingSpec":
+        labels = [task.label for task in self.tasks]
+        if len(set(labels)) != len(labels):
+            raise ValueError(
+                "two tasks have the same name: give them different `name`s "
+                f"(got {', '.join(labels)})")
+        if self.training.objective != "label_words":
+            raise ValueError("forgetting runs train on the answer words: use objective label_words")
+        return self
+
+    @property
+    def task_labels(self) -> list[str]:
+        return [task.label for task in self.tasks]
+
+    def learning_rate(self, method: str) -> float:
+        return self.learning_rates.get(method, self.training.learning_rate)
+
+
+RunSpec = Annotated[
+    Union[EvaluateSpec, BaselineSpec, FinetuneSpec, ForgettingSpec], Field(discriminator="kind")
+]
 _RUN_SPEC = TypeAdapter(RunSpec)
 
 # Short names accepted by `--set` (and the page forms) for the most used fields.
@@ -213,7 +313,7 @@ def _format_errors(error: ValidationError) -> str:
     lines = []
     for item in error.errors():
         parts = [str(part) for part in item["loc"] if not str(part).startswith("function-")]
-        if parts and parts[0] in {"evaluate", "baseline", "finetune"}:
+        if parts and parts[0] in {"evaluate", "baseline", "finetune", "forgetting"}:
             parts = parts[1:]  # the union's tag, already known from `kind`
         where = ".".join(parts)
         message = item["msg"].removeprefix("Value error, ")
@@ -221,12 +321,13 @@ def _format_errors(error: ValidationError) -> str:
     return "\n".join(lines)
 
 
-AnySpec = Union[EvaluateSpec, BaselineSpec, FinetuneSpec]
+AnySpec = Union[EvaluateSpec, BaselineSpec, FinetuneSpec, ForgettingSpec]
 
 
 def parse_spec(data: Any) -> AnySpec:
     if not isinstance(data, dict):
-        raise SpecError("A spec is a mapping with at least `kind:` (evaluate, baseline or finetune).")
+        raise SpecError(
+            "A spec is a mapping with at least `kind:` (evaluate, baseline, finetune or forgetting).")
     data = {"kind": "evaluate", **data} if "kind" not in data else data
     try:
         return _RUN_SPEC.validate_python(data)
@@ -273,13 +374,31 @@ def apply_overrides(spec: BaseModel, overrides: list[str]) -> AnySpec:
             raise SpecError(f"--set takes key=value, not {override!r}")
         # A field of the spec itself wins over an alias (a baseline's own `method`).
         path = (key if key in data else SET_ALIASES.get(key, key)).split(".")
-        node = data
-        for part in path[:-1]:
-            if not isinstance(node.get(part), dict):
-                raise SpecError(f"--set {key}: {part!r} is not a section of a {data['kind']} spec")
-            node = node[part]
-        node[path[-1]] = _parse_value(value)
+        if path[0] == "data" and isinstance(data.get("tasks"), list):
+            # A forgetting spec: a data alias (n_train=64) sets it for every task.
+            for index in range(len(data["tasks"])):
+                _set_path(data, ["tasks", str(index), *path], _parse_value(value), key)
+        else:
+            _set_path(data, path, _parse_value(value), key)
     return parse_spec(data)
+
+
+def _set_path(data: dict, path: list[str], value: Any, key: str) -> None:
+    """data[path[0]][path[1]]... = value; a number indexes a list (tasks.1.data.n_train)."""
+    node: Any = data
+    for part in path[:-1]:
+        if isinstance(node, list) and part.isdigit() and int(part) < len(node):
+            node = node[int(part)]
+        elif isinstance(node, dict) and isinstance(node.get(part), (dict, list)):
+            node = node[part]
+        elif isinstance(node, dict) and part in node and node[part] is None:
+            node[part] = {}  # an optional section left out (a task's template): start it
+            node = node[part]
+        else:
+            raise SpecError(f"--set {key}: {part!r} is not a section of a {data['kind']} spec")
+    if isinstance(node, list):
+        raise SpecError(f"--set {key}: give a list item's field, e.g. tasks.0.data.n_train")
+    node[path[-1]] = value
 
 
 def cache_key(spec: BaseModel, data_fingerprint: str, model_fingerprint: str | None) -> str:
@@ -298,6 +417,23 @@ def cache_key(spec: BaseModel, data_fingerprint: str, model_fingerprint: str | N
     return hashlib.sha256(blob.encode()).hexdigest()[:20]
 
 
+def forgetting_cache_key(
+    spec: "ForgettingSpec", task_fingerprints: list[str], model_fingerprint: str
+) -> str:
+    """The content hash of a one-method forgetting run: its tasks' data by fingerprint."""
+    content = {k: v for k, v in spec_to_dict(spec).items() if k not in _NOT_IN_KEY}
+    for task in content["tasks"]:
+        task["data"] = {
+            k: v for k, v in task["data"].items() if k not in {"dataset", "train_file", "test_file"}
+        }
+    content["task_fingerprints"] = list(task_fingerprints)
+    content["model"] = {k: v for k, v in content["model"].items() if k != "name"}
+    content["model_fingerprint"] = model_fingerprint
+    content["spec_version"] = SPEC_VERSION
+    blob = json.dumps(content, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(blob.encode()).hexdigest()[:20]
+
+
 EXAMPLE_SPECS = Path(__file__).resolve().parents[1] / "assets" / "specs"
 SPLIT_FIELDS = ("split_seed", "test_fraction", "stratify", "train_file", "test_file")
 
@@ -307,9 +443,12 @@ def _example_splits() -> dict[str, dict]:
     splits: dict[str, dict] = {}
     for path in sorted(EXAMPLE_SPECS.glob("*.yaml")):
         try:
-            data = load_spec(path).data
+            spec = load_spec(path)
         except SpecError:
             continue
+        if isinstance(spec, ForgettingSpec):
+            continue  # its tasks subsample for speed; the data sets' own specs set the protocol
+        data = spec.data
         splits.setdefault(data.dataset, {
             name: getattr(data, name) for name in SPLIT_FIELDS if getattr(data, name) is not None
         })

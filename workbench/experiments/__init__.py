@@ -13,20 +13,24 @@ import json
 import time
 import traceback
 from dataclasses import dataclass
+from typing import Union
 
 from workbench.errors import WorkbenchError
 from workbench.experiments.common import (
     Progress, RunCancelled, ShouldStop, never_stop, no_progress,
 )
 from workbench.experiments.failures import explain_failure
-from workbench.experiments.rows import PreparedRows, prepare_rows
+from workbench.experiments.rows import PreparedRows, prepare_class_rows, prepare_rows
 from workbench.models.fingerprint import model_fingerprint
+from workbench.forgetting.plan import the_method
 from workbench.specs import (
-    AnySpec, BaselineSpec, EvaluateSpec, FinetuneSpec, cache_key, spec_to_dict, spec_to_yaml,
+    AnySpec, BaselineSpec, EvaluateSpec, FinetuneSpec, ForgettingSpec, cache_key,
+    forgetting_cache_key, spec_to_dict, spec_to_yaml,
 )
 from workbench.store import RunRecord, Store
 
 _PROGRESS_EVERY_S = 0.5
+FORGETTING_DATASET_SEPARATOR = " -> "
 
 
 class RunNotQueuedError(WorkbenchError):
@@ -39,11 +43,24 @@ class RunOutcome:
     cached: bool  # True: answered from the store without running
 
 
+Rows = Union[PreparedRows, list[PreparedRows]]  # a forgetting run reads one set per task
+
+
 def uses_model(spec: AnySpec) -> bool:
-    return isinstance(spec, (EvaluateSpec, FinetuneSpec))
+    return isinstance(spec, (EvaluateSpec, FinetuneSpec, ForgettingSpec))
 
 
-def spec_key(spec: AnySpec, rows: PreparedRows) -> str:
+def prepare_inputs(spec: AnySpec) -> Rows:
+    if isinstance(spec, ForgettingSpec):
+        return [prepare_class_rows(task.data, task.classes) if task.classes else prepare_rows(task.data)
+                for task in spec.tasks]
+    return prepare_rows(spec.data)
+
+
+def spec_key(spec: AnySpec, rows: Rows) -> str:
+    if isinstance(spec, ForgettingSpec):
+        return forgetting_cache_key(
+            spec, [task.fingerprint for task in rows], model_fingerprint(spec.model.name))
     model_fp = model_fingerprint(spec.model.name) if uses_model(spec) else None
     return cache_key(spec, rows.fingerprint, model_fp)
 
@@ -53,7 +70,16 @@ def method_of(spec: AnySpec) -> str:
         return spec.method
     if isinstance(spec, FinetuneSpec):
         return spec.training.method
+    if isinstance(spec, ForgettingSpec):
+        return the_method(spec)
     return "zero-shot" if spec.template.shots == 0 else "few-shot"
+
+
+def dataset_of(spec: AnySpec) -> str:
+    """The store's data-set column: a forgetting run's task sequence, "A -> B"."""
+    if isinstance(spec, ForgettingSpec):
+        return FORGETTING_DATASET_SEPARATOR.join(spec.task_labels)
+    return spec.data.dataset
 
 
 def _stored_progress(store: Store, run_id: str, progress: Progress) -> Progress:
@@ -74,7 +100,14 @@ def _stored_progress(store: Store, run_id: str, progress: Progress) -> Progress:
     return report
 
 
-def _execute(spec, rows: PreparedRows, progress: Progress, should_stop: ShouldStop, loaded, run_dir):
+def _execute(spec, rows: Rows, progress: Progress, should_stop: ShouldStop, loaded, store, run_id):
+    run_dir = store.folder(run_id)
+    if isinstance(spec, ForgettingSpec):
+        from workbench.experiments.forgetting import run_forgetting
+        from workbench.forgetting.stage_cache import FOLDER
+
+        return run_forgetting(spec, rows, progress, should_stop, run_dir=run_dir,
+                              cache_dir=store.root / FOLDER)
     if isinstance(spec, FinetuneSpec):
         from workbench.experiments.finetune import finetune
 
@@ -91,9 +124,9 @@ def _execute(spec, rows: PreparedRows, progress: Progress, should_stop: ShouldSt
 def create_record(spec: AnySpec, store: Store, key: str | None = None) -> RunRecord:
     """Store the spec as a `queued` run under its content key. Without a key the data are read
     to make it, so a data problem raises here, before anything is stored."""
-    key = key if key is not None else spec_key(spec, prepare_rows(spec.data))
+    key = key if key is not None else spec_key(spec, prepare_inputs(spec))
     return store.create(
-        kind=spec.kind, method=method_of(spec), dataset=spec.data.dataset,
+        kind=spec.kind, method=method_of(spec), dataset=dataset_of(spec),
         model=spec.model.name if uses_model(spec) else None,
         cache_key=key, spec=spec_to_dict(spec), spec_yaml=spec_to_yaml(spec), name=spec.name,
     )
@@ -130,7 +163,7 @@ def run(
     rows = None
     if run_id is None:
         progress("loading data", 0, 1)
-        rows = prepare_rows(spec.data)
+        rows = prepare_inputs(spec)
         key = spec_key(spec, rows)
         existing = None if force else store.find_done(key)
         if existing is not None:
@@ -145,16 +178,14 @@ def run(
 
 
 def _run_into(
-    spec: AnySpec, store: Store, run_id: str, rows: PreparedRows | None, progress: Progress,
+    spec: AnySpec, store: Store, run_id: str, rows: Rows | None, progress: Progress,
     should_stop: ShouldStop, loaded,
 ) -> None:
     try:
         if rows is None:
             progress("loading data", 0, 1)
-            rows = prepare_rows(spec.data)
-        metrics, predictions = _execute(
-            spec, rows, progress, should_stop, loaded, store.folder(run_id),
-        )
+            rows = prepare_inputs(spec)
+        metrics, predictions = _execute(spec, rows, progress, should_stop, loaded, store, run_id)
     except RunCancelled:
         store.fail(run_id, "Cancelled before it finished.", status="cancelled")
     except Exception as error:  # stored; the caller gets the failed record

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -61,6 +61,31 @@ def prepare_rows(spec: DataSpec) -> PreparedRows:
     return PreparedRows(
         info=loaded.info, fingerprint=loaded.fingerprint, train=train,
         val=frame.iloc[splits.val], test=test, notes=tuple(notes),
+    )
+
+
+def prepare_class_rows(spec: DataSpec, classes: list[str]) -> PreparedRows:
+    """prepare_rows with only the rows of `classes` (in that order, the positive class last),
+    n_train and n_test counting the rows kept."""
+    everything = prepare_rows(spec.model_copy(update={"n_train": None, "n_test": None}))
+    info = everything.info
+    unknown = [name for name in classes if name not in info.classes]
+    if unknown or len(set(classes)) != len(classes):
+        raise DataValidationError(
+            f"Classes {unknown or classes} are not distinct classes of {info.name} "
+            f"({', '.join(info.classes)}).")
+    notes = list(everything.notes)
+
+    def keep(frame: pd.DataFrame) -> pd.DataFrame:
+        return frame[frame[info.label_column].astype(str).isin(classes)]
+
+    return PreparedRows(
+        info=replace(info, classes=tuple(classes), positive_class=None),
+        fingerprint=everything.fingerprint,
+        train=_subset(keep(everything.train), spec.n_train, spec.sample_seed, "training", notes),
+        val=keep(everything.val),
+        test=_subset(keep(everything.test), spec.n_test, spec.sample_seed, "test", notes),
+        notes=tuple(notes),
     )
 
 

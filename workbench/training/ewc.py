@@ -110,11 +110,11 @@ class EWCPenalty:
         return 0.5 * self.lambda_ * total
 
 
-def ewc_loss(base_loss_fn: LossFn, penalty: EWCPenalty) -> LossFn:
-    """A Trainer compute_loss_func: base_loss_fn(outputs, labels, num_items_in_batch) plus the
-    penalty on penalty.model. The penalty is added once per forward pass (micro-batch), like the
-    base loss; with gradient accumulation the Trainer does not rescale losses from a
-    compute_loss_func, so both are summed over the accumulated micro-batches."""
+def ewc_loss(base_loss_fn: LossFn, penalty: Callable[[], torch.Tensor]) -> LossFn:
+    """A Trainer compute_loss_func: base_loss_fn(outputs, labels, num_items_in_batch) plus
+    penalty() (an EWCPenalty, for instance). The penalty is added once per forward pass
+    (micro-batch), like the base loss; with gradient accumulation the Trainer does not rescale
+    losses from a compute_loss_func, so both are summed over the accumulated micro-batches."""
 
     def loss(outputs, labels, num_items_in_batch=None):
         base = base_loss_fn(outputs, labels, num_items_in_batch=num_items_in_batch)

@@ -25,6 +25,7 @@ from workbench.models.hardware import bf16_supported
 from workbench.scoring import softmax_rows
 from workbench.specs import TrainingSpec
 from workbench.training.data import IGNORE, DynamicPaddingCollator
+from workbench.training.ewc import ewc_loss
 from workbench.training.methods import Trainable
 
 Progress = Callable[..., None]  # progress(stage, done, total, **details)
@@ -142,6 +143,26 @@ def answer_choice_loss(first_answer_ids: list[int]):
     return loss
 
 
+def classification_loss(outputs, labels, num_items_in_batch=None):
+    """Cross-entropy of a classification head, as the model computes it itself."""
+    return torch.nn.functional.cross_entropy(outputs.logits.float(), labels.to(outputs.logits.device))
+
+
+def loss_function(trainable: Trainable, training: TrainingSpec, first_answer_ids: list[int],
+                  penalty: Callable[[], torch.Tensor] | None = None):
+    """The Trainer's compute_loss_func: None lets the model compute its own loss. A `penalty()`
+    (EWC) is added to the base loss of each forward pass."""
+    if not trainable.is_classifier and training.objective == "label_words":
+        base = answer_choice_loss(first_answer_ids)
+    elif trainable.is_classifier and penalty is not None:
+        base = classification_loss
+    elif penalty is not None:
+        raise WorkbenchError("A loss penalty needs the label_words objective or a classification head.")
+    else:
+        return None
+    return base if penalty is None else ewc_loss(base, penalty)
+
+
 def class_logits_keeper(logits, labels):
     """preprocess_logits_for_metrics for classification heads."""
     logits = logits[0] if isinstance(logits, tuple) else logits
@@ -252,10 +273,14 @@ def train(
     progress: Progress,
     should_stop: ShouldStop,
     on_history: OnHistory | None = None,
+    penalty: Callable[[], torch.Tensor] | None = None,
+    extra_callbacks: tuple = (),
 ) -> TrainOutcome:
     """Train in place; with early stopping the best evaluated weights are loaded at the end.
 
-    `on_history(entry)` gets each history entry (a step's loss, an evaluation) as it is logged."""
+    `on_history(entry)` gets each history entry (a step's loss, an evaluation) as it is logged.
+    `penalty()` is added to each batch's loss (EWC); `extra_callbacks` are TrainerCallbacks
+    (the forgetting runs' evaluations during training)."""
     from transformers import EarlyStoppingCallback, PrinterCallback, Trainer
 
     has_eval = bool(val_examples)
@@ -263,15 +288,14 @@ def train(
     run_callback = make_run_callback(
         progress, should_stop, training.batch_size * training.gradient_accumulation, on_history
     )
-    callbacks = [run_callback]
+    callbacks = [run_callback, *extra_callbacks]
     if has_eval and training.early_stopping_patience:
         callbacks.append(EarlyStoppingCallback(early_stopping_patience=training.early_stopping_patience))
     keeper = class_logits_keeper if trainable.is_classifier else answer_logits_keeper(first_answer_ids)
     pad_id = trainable.tokenizer.pad_token_id if trainable.tokenizer.pad_token_id is not None else 0
-    label_words_loss = not trainable.is_classifier and training.objective == "label_words"
     trainer = Trainer(
         model=trainable.model, args=arguments, train_dataset=train_examples,
-        compute_loss_func=answer_choice_loss(first_answer_ids) if label_words_loss else None,
+        compute_loss_func=loss_function(trainable, training, first_answer_ids, penalty),
         eval_dataset=val_examples or None, data_collator=DynamicPaddingCollator(pad_id),
         compute_metrics=validation_metrics, preprocess_logits_for_metrics=keeper,
         callbacks=callbacks,

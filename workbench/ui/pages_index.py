@@ -29,4 +29,8 @@ PAGES = (
         "pages/3_Results.py", "Results", "🏆",
         "one leaderboard per data set: zero-shot, few-shot and baselines, ROC curves, shots curve",
     ),
+    PageEntry(
+        "pages/5_Forgetting.py", "Forgetting", "🧠",
+        "train on task A then B: what A loses, and what LoRA, replay, EWC or multi-task save",
+    ),
 )

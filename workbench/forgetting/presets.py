@@ -1,0 +1,41 @@
+"""The forgetting comparisons the example specs define (assets/specs/forgetting-*.yaml): the
+Forgetting page's presets and the CLI's examples are the same files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from workbench.specs import EXAMPLE_SPECS, ForgettingSpec, SpecError, load_spec
+
+PATTERN = "forgetting-*.yaml"
+DEFAULT_FILE = "forgetting-default.yaml"
+
+
+def preset_files() -> list[Path]:
+    """The default first, then the others by name."""
+    files = sorted(EXAMPLE_SPECS.glob(PATTERN))
+    return sorted(files, key=lambda path: path.name != DEFAULT_FILE)
+
+
+def forgetting_presets() -> dict[str, ForgettingSpec]:
+    """{title: spec}; the title is the spec's name (or its file name)."""
+    presets = {}
+    for path in preset_files():
+        try:
+            spec = load_spec(path)
+        except SpecError:
+            continue
+        if isinstance(spec, ForgettingSpec):
+            presets[spec.name or path.stem] = spec
+    return presets
+
+
+def preset_file(title: str) -> str | None:
+    for path in preset_files():
+        try:
+            spec = load_spec(path)
+        except SpecError:
+            continue
+        if (spec.name or path.stem) == title:
+            return f"assets/specs/{path.name}"
+    return None

@@ -1,0 +1,246 @@
+"""Forgetting page, the form: a preset (the example specs), the tasks in order, the setting, the
+methods to compare and their settings, turned into a ForgettingSpec through pydantic.
+
+Widget values live in st.session_state under `fg_*` keys; choosing a preset writes its values
+there, so every field stays editable after it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import streamlit as st
+
+from workbench.data import get_info, list_datasets
+from workbench.forgetting.labels import (
+    METHOD_EXPLANATIONS, METHOD_TITLES, SETTING_EXPLANATIONS, SETTING_TITLES,
+)
+from workbench.forgetting.presets import forgetting_presets
+from workbench.specs import (
+    FORGETTING_METHODS, ForgettingSpec, SpecError, example_split, parse_spec,
+)
+from workbench.ui.state import current_model_name
+
+PRESET = "fg_preset"
+_LOADED = "fg_loaded_preset"
+_TASK_SPECS = "fg_task_specs"  # the preset's tasks: their templates and split settings
+_TRAINING = "fg_training"  # the preset's training settings the form does not show
+MAX_TASKS = 4
+
+
+@dataclass
+class ForgettingForm:
+    spec: ForgettingSpec | None
+    errors: list[str] = field(default_factory=list)
+
+
+def _choosable_datasets() -> list[str]:
+    """Registry data sets a task can use (not the ones that need a file chosen)."""
+    return [info.name for info in list_datasets() if not info.needs_file]
+
+
+def load_preset(spec: ForgettingSpec) -> None:
+    """Write a preset's values into the widgets' state."""
+    state = st.session_state
+    state["fg_task_count"] = len(spec.tasks)
+    state[_TASK_SPECS] = [task.model_dump() for task in spec.tasks]
+    state[_TRAINING] = spec.training.model_dump()
+    for index, task in enumerate(spec.tasks):
+        state[f"fg_dataset_{index}"] = task.data.dataset
+        state[f"fg_classes_{index}"] = list(task.classes or [])
+        state[f"fg_name_{index}"] = task.name or ""
+        state[f"fg_train_{index}"] = task.data.n_train or 128
+        state[f"fg_test_{index}"] = task.data.n_test or 100
+    training = spec.training
+    state.update({
+        "fg_setting": spec.setting, "fg_methods": list(spec.methods),
+        "fg_epochs": float(training.epochs), "fg_batch": training.batch_size,
+        "fg_lr_full": training.learning_rate,
+        "fg_lr_lora": spec.learning_rate("lora"), "fg_lr_last": spec.learning_rate("last_layers"),
+        "fg_last_k": training.last_k, "fg_lora_r": training.lora_r,
+        "fg_replay": float(spec.replay_fraction), "fg_lambda": float(spec.ewc_lambda),
+        "fg_sweep": spec.ewc_sweep is not None,
+        "fg_sweep_low": float(spec.ewc_sweep.low if spec.ewc_sweep else 10.0),
+        "fg_sweep_high": float(spec.ewc_sweep.high if spec.ewc_sweep else 100_000.0),
+        "fg_sweep_count": spec.ewc_sweep.count if spec.ewc_sweep else 5,
+        "fg_fisher_rows": spec.fisher_rows, "fg_curve_every": spec.curve_every,
+        "fg_curve_rows": spec.curve_rows, "fg_probe": spec.probe_texts,
+    })
+    state[_LOADED] = state.get(PRESET)
+
+
+def _on_preset() -> None:
+    presets = forgetting_presets()
+    chosen = presets.get(st.session_state.get(PRESET))
+    if chosen is not None:
+        load_preset(chosen)
+
+
+def preset_picker() -> None:
+    presets = forgetting_presets()
+    if not presets:
+        st.error("No forgetting presets found in assets/specs (forgetting-*.yaml).")
+        return
+    titles = list(presets)
+    if st.session_state.get(PRESET) not in titles:
+        st.session_state[PRESET] = titles[0]
+    st.selectbox("Preset", titles, key=PRESET, on_change=_on_preset,
+                 help="The example specs in assets/specs/forgetting-*.yaml; every field below "
+                      "stays editable.")
+    if st.session_state.get(_LOADED) != st.session_state[PRESET] or "fg_task_count" not in st.session_state:
+        load_preset(presets[st.session_state[PRESET]])
+
+
+# --- the tasks -----------------------------------------------------------------------------------
+
+
+def _task_data(index: int, dataset: str) -> dict:
+    """The preset's data settings for this task when it still uses the preset's data set, the
+    data set's own split protocol otherwise."""
+    preset_tasks = st.session_state.get(_TASK_SPECS) or []
+    preset = preset_tasks[index] if index < len(preset_tasks) else None
+    if preset and preset["data"]["dataset"] == dataset:
+        data = dict(preset["data"])
+    else:
+        data = {"dataset": dataset, **example_split(dataset)}
+    data.update(n_train=int(st.session_state[f"fg_train_{index}"]),
+                n_test=int(st.session_state[f"fg_test_{index}"]))
+    return data
+
+
+def _task_template(index: int, dataset: str) -> dict | None:
+    preset_tasks = st.session_state.get(_TASK_SPECS) or []
+    preset = preset_tasks[index] if index < len(preset_tasks) else None
+    if preset and preset["data"]["dataset"] == dataset:
+        return preset.get("template")
+    return None  # the data set's default template
+
+
+def task_inputs(index: int, datasets: list[str]) -> dict:
+    letter = "ABCDEFGH"[index]
+    key = f"fg_dataset_{index}"
+    if st.session_state.get(key) not in datasets:
+        st.session_state[key] = datasets[min(index, len(datasets) - 1)]
+    first, second, third = st.columns([5, 2, 2])
+    dataset = first.selectbox(
+        f"Task {letter}", datasets, key=key,
+        format_func=lambda name: f"{name}{'' if get_info(name).offline else ' (hub)'}",
+    )
+    second.number_input("training rows", 8, 5000, step=8, key=f"fg_train_{index}",
+                        help="rows this task trains on (a random sample of its training split)")
+    third.number_input("test rows", 10, 5000, step=10, key=f"fg_test_{index}",
+                       help="rows every evaluation of this task reads")
+    info = get_info(dataset)
+    classes = None
+    if len(info.classes) > 2:
+        if not set(st.session_state.get(f"fg_classes_{index}") or []) <= set(info.classes):
+            st.session_state[f"fg_classes_{index}"] = []
+        chosen = st.multiselect(
+            f"Classes of task {letter}", list(info.classes), key=f"fg_classes_{index}",
+            help="keep only these classes' rows (the seed used AG News' Sci/Tech and Sports); "
+                 "empty: all classes")
+        classes = [name for name in info.classes if name in chosen] or None
+    name = st.session_state.get(f"fg_name_{index}") or None
+    task = {"data": _task_data(index, dataset), "classes": classes,
+            "template": _task_template(index, dataset)}
+    if name and _task_template(index, dataset) is not None:
+        task["name"] = name  # the preset's name fits only the preset's data set
+    return task
+
+
+def tasks_section() -> list[dict]:
+    st.markdown("##### Tasks, in training order")
+    st.number_input("Number of tasks", 2, MAX_TASKS, key="fg_task_count",
+                    help="The model trains on task A, then B, ...; A is the one watched for forgetting.")
+    datasets = _choosable_datasets()
+    tasks = []
+    for index in range(int(st.session_state["fg_task_count"])):
+        for suffix, default in (("train", 128), ("test", 100)):
+            st.session_state.setdefault(f"fg_{suffix}_{index}", default)
+        tasks.append(task_inputs(index, datasets))
+    return tasks
+
+
+# --- methods and settings ------------------------------------------------------------------------
+
+
+def methods_section() -> None:
+    st.markdown("##### Setting and methods")
+    st.radio("Setting", list(SETTING_TITLES), key="fg_setting", horizontal=True,
+             format_func=SETTING_TITLES.get,
+             help=" ".join(f"{SETTING_TITLES[k]}: {v}" for k, v in SETTING_EXPLANATIONS.items()))
+    st.multiselect(
+        "Methods to compare", list(FORGETTING_METHODS), key="fg_methods",
+        format_func=METHOD_TITLES.get,
+        help="\n\n".join(f"**{METHOD_TITLES[m]}**: {METHOD_EXPLANATIONS[m]}" for m in FORGETTING_METHODS),
+    )
+
+
+def options_section() -> None:
+    with st.expander("Training and method settings"):
+        left, right = st.columns(2)
+        left.number_input("Epochs per task", 0.25, 20.0, step=0.25, key="fg_epochs")
+        right.number_input("Batch size", 1, 256, key="fg_batch")
+        left.number_input("Learning rate, full fine-tuning", 1e-7, 1.0, format="%.1e",
+                          key="fg_lr_full", help="naive, replay, EWC and multi-task")
+        right.number_input("Learning rate, LoRA", 1e-7, 1.0, format="%.1e", key="fg_lr_lora")
+        left.number_input("Learning rate, last layers", 1e-7, 1.0, format="%.1e", key="fg_lr_last")
+        right.number_input("Last layers: blocks that train", 1, 100, key="fg_last_k")
+        left.number_input("LoRA rank", 1, 256, key="fg_lora_r")
+        right.slider("Replay: share of earlier rows", 0.05, 1.0, step=0.05, key="fg_replay",
+                     help="earlier tasks' rows mixed into each new task, as a share of its rows")
+        left.number_input("EWC lambda", 0.0, 1e12, format="%g", key="fg_lambda",
+                          help="strength of the pull back to the earlier tasks' weights")
+        right.number_input("EWC: rows for the Fisher", 1, 5000, key="fg_fisher_rows")
+        st.checkbox("Sweep EWC lambda on a log grid (one run per value)", key="fg_sweep")
+        if st.session_state["fg_sweep"]:
+            a, b, c = st.columns(3)
+            a.number_input("from", 1e-6, 1e12, format="%g", key="fg_sweep_low")
+            b.number_input("to", 1e-6, 1e12, format="%g", key="fg_sweep_high")
+            c.number_input("values", 2, 12, key="fg_sweep_count")
+        left, right = st.columns(2)
+        left.number_input("Evaluate task A every N steps", 1, 10_000, key="fg_curve_every")
+        right.number_input("Task A rows for that curve", 1, 5000, key="fg_curve_rows")
+        st.number_input("Perplexity probe: held-out review texts (0: off)", 0, 2000, key="fg_probe")
+
+
+def spec_from_state(tasks: list[dict]) -> dict:
+    state = st.session_state
+    sweep = ({"low": state["fg_sweep_low"], "high": state["fg_sweep_high"],
+              "count": int(state["fg_sweep_count"])} if state["fg_sweep"] else None)
+    return {
+        "kind": "forgetting",
+        "name": state.get(PRESET),
+        "tasks": tasks,
+        "model": {"name": current_model_name()},
+        "setting": state["fg_setting"],
+        "methods": list(state["fg_methods"]),
+        "training": {
+            **state.get(_TRAINING, {}),
+            "method": "full", "epochs": float(state["fg_epochs"]), "batch_size": int(state["fg_batch"]),
+            "learning_rate": float(state["fg_lr_full"]), "last_k": int(state["fg_last_k"]),
+            "lora_r": int(state["fg_lora_r"]), "lora_alpha": 2 * int(state["fg_lora_r"]),
+        },
+        "learning_rates": {"lora": float(state["fg_lr_lora"]),
+                           "last_layers": float(state["fg_lr_last"])},
+        "replay_fraction": float(state["fg_replay"]),
+        "ewc_lambda": float(state["fg_lambda"]),
+        "ewc_sweep": sweep,
+        "fisher_rows": int(state["fg_fisher_rows"]),
+        "curve_every": int(state["fg_curve_every"]),
+        "curve_rows": int(state["fg_curve_rows"]),
+        "probe_texts": int(state["fg_probe"]),
+    }
+
+
+def forgetting_form() -> ForgettingForm:
+    preset_picker()
+    tasks = tasks_section()
+    methods_section()
+    options_section()
+    if not st.session_state.get("fg_methods"):
+        return ForgettingForm(None, ["Pick at least one method to compare."])
+    try:
+        return ForgettingForm(parse_spec(spec_from_state(tasks)))
+    except SpecError as error:
+        return ForgettingForm(None, [str(error)])
+
