@@ -221,6 +221,8 @@ class ForgettingSpec(_Strict):
     training: TrainingSpec = Field(default_factory=_forgetting_training)
     learning_rates: dict[ForgettingMethod, float] = Field(
         default_factory=lambda: {"lora": 1e-3, "last_layers": 3e-4})
+    # Class-incremental: the shared head starts random and learns at this rate (None: the body's).
+    head_learning_rate: float | None = Field(None, gt=0, le=1)
     replay_fraction: float = Field(0.25, gt=0, le=1)  # earlier tasks' rows, as a share of the new task's
     ewc_lambda: float = Field(1000.0, ge=0)
     ewc_sweep: LambdaSweep | None = None  # replaces ewc_lambda with a grid of values

@@ -127,6 +127,11 @@ def test_a_naive_run_stores_the_matrix_its_figures_the_curve_and_the_probe(store
     assert [p["global_step"] for p in metrics["curve"]] == [4, 6, 8]
     assert len(metrics["perplexity"]) == 3 and all(math.isfinite(p) and p > 1 for p in metrics["perplexity"])
     assert [s["steps"] for s in metrics["stages"]] == [4, 4]
+    predictions = store.predictions(record.id)
+    assert len(predictions) == 24
+    accuracy = predictions.groupby("task", sort=False)["correct"].mean()
+    assert list(accuracy.index) == ["reviews", "houses"]
+    assert list(accuracy) == pytest.approx(list(matrix[-1]))
     history = (record.folder / "history.jsonl").read_text().splitlines()
     assert sum('"kind": "curve"' in line for line in history) == 3
     assert sum('"loss"' in line for line in history) == 8

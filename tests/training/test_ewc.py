@@ -139,3 +139,4 @@ def test_fisher_and_penalty_on_the_tiny_llama():
         assert values.shape == trainable[name].shape and (values >= 0).all()
     assert any(values.sum() > 0 for values in fisher.values())
     assert EWCPenalty(model, fisher, lambda_=100.0)().item() == 0.0
+

@@ -18,12 +18,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-import torch
+import pandas as pd
 
 from workbench.experiments.common import Progress, RunCancelled, ShouldStop
 from workbench.experiments.finetune import autocast_for, classify_prompts
 from workbench.experiments.history import append_history
-from workbench.experiments.rows import PreparedRows
+from workbench.experiments.rows import ROW_ID, PreparedRows
 from workbench.forgetting import metrics as forgetting_metrics
 from workbench.forgetting.plan import FULL_FINE_TUNING, the_method
 from workbench.forgetting.probe import perplexity, probe_texts
@@ -63,6 +63,10 @@ class Task:
 class Evaluation:
     accuracy: float
     within_task: float | None = None  # class-incremental: among the task's own classes
+    probabilities: np.ndarray | None = field(default=None, repr=False)  # not stored in metrics
+
+    def stored(self) -> dict:
+        return {"accuracy": self.accuracy, "within_task": self.within_task}
 
 
 @dataclass
@@ -132,10 +136,12 @@ def evaluate(spec: ForgettingSpec, trainable: Trainable, task: Task, limit: int 
                 return Evaluation(
                     accuracy=float((probabilities.argmax(axis=1) == labels + task.offset).mean()),
                     within_task=float((own.argmax(axis=1) == labels).mean()),
+                    probabilities=probabilities,
                 )
             result = score_prompts(model, trainable.tokenizer, prompts, task.builder.answer_words,
                                    batch_size=spec.batch_size)
-            return Evaluation(accuracy=float((result.probabilities.argmax(axis=1) == labels).mean()))
+            return Evaluation(accuracy=float((result.probabilities.argmax(axis=1) == labels).mean()),
+                              probabilities=result.probabilities)
     finally:
         model.train(was_training)
 
@@ -242,8 +248,8 @@ def _finite_or_none(values) -> list:
 def run_forgetting(
     spec: ForgettingSpec, rows: list[PreparedRows], progress: Progress, should_stop: ShouldStop,
     run_dir: Path | None = None, cache_dir: Path | None = None,
-) -> tuple[dict, None]:
-    """Train through the tasks; returns (metrics, None): the matrix replaces predictions."""
+) -> tuple[dict, pd.DataFrame]:
+    """Train through the tasks; returns (metrics, the final model's predictions on every task)."""
     from workbench.models.fingerprint import model_fingerprint
 
     started = time.perf_counter()
@@ -312,6 +318,7 @@ def run_forgetting(
                 trainable, spec.training, examples, [], stage_answer_ids(method, tasks, stage),
                 Path(scratch) / "checkpoints", report, should_stop, on_history=keep_history,
                 penalty=penalty, extra_callbacks=callbacks,
+                head_learning_rate=spec.head_learning_rate,
             )
         if outcome.cancelled:
             raise RunCancelled()
@@ -325,12 +332,13 @@ def run_forgetting(
         so_far.perplexities.append(value)
         if stage == 0 and shared_key:
             save_stage(cache_dir, shared_key, trainable.model, {
-                "rows": [[vars(item) for item in row] for row in so_far.rows],
+                "rows": [[item.stored() for item in row] for row in so_far.rows],
                 "perplexities": so_far.perplexities, "stages": so_far.stages,
                 "history": so_far.history,
             })
 
     metrics = summary(spec, method, tasks, so_far, classes)
+    predictions = final_predictions(tasks, so_far.rows[-1], classes if spec.setting == "class_incremental" else None)
     metrics.update(
         reused_first_stage=reused is not None,
         trainable_parameters=trainable_count, total_parameters=total_count,
@@ -338,7 +346,29 @@ def run_forgetting(
         precision=mixed_precision(spec.training, trainable.device),
         notes=[note for task in rows for note in task.notes] + trainable.notes,
     )
-    return metrics, None
+    return metrics, predictions
+
+
+def final_predictions(tasks: list[Task], evaluations: list[Evaluation],
+                      union: list[str] | None) -> pd.DataFrame:
+    """The last model's answers on every task's test rows, one row each: task, row_id, label,
+    predicted, correct, and the probability of the true class. In the class-incremental setting
+    the prediction is over all tasks' classes."""
+    frames = []
+    for task, evaluation in zip(tasks, evaluations):
+        probabilities = evaluation.probabilities
+        true = task.eval_labels + (task.offset if union else 0)
+        names = union or task.classes
+        chosen = probabilities.argmax(axis=1)
+        frames.append(pd.DataFrame({
+            "task": task.label,
+            ROW_ID: task.rows.test[ROW_ID].to_numpy(),
+            "label": [names[i] for i in true],
+            "predicted": [names[i] for i in chosen],
+            "correct": chosen == true,
+            "p_label": probabilities[np.arange(len(true)), true],
+        }))
+    return pd.concat(frames, ignore_index=True)
 
 
 def summary(spec: ForgettingSpec, method: str, tasks: list[Task], so_far: Progression,

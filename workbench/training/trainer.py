@@ -163,6 +163,27 @@ def loss_function(trainable: Trainable, training: TrainingSpec, first_answer_ids
     return base if penalty is None else ewc_loss(base, penalty)
 
 
+HEAD_NAMES = ("score", "classifier")  # classification layers of transformers' *ForSequenceClassification
+
+
+def is_head_parameter(name: str) -> bool:
+    return any(part in HEAD_NAMES for part in name.split("."))
+
+
+def head_optimizer(model, training: TrainingSpec, head_learning_rate: float):
+    """AdamW in which a fresh classification layer learns at its own rate: started from random
+    weights, it needs far larger steps than the pretrained body it sits on."""
+    groups: dict[bool, list] = {True: [], False: []}
+    for name, parameter in model.named_parameters():
+        if parameter.requires_grad:
+            groups[is_head_parameter(name)].append(parameter)
+    return torch.optim.AdamW(
+        [{"params": groups[False], "lr": training.learning_rate},
+         {"params": groups[True], "lr": head_learning_rate}],
+        lr=training.learning_rate, weight_decay=training.weight_decay,
+    )
+
+
 def class_logits_keeper(logits, labels):
     """preprocess_logits_for_metrics for classification heads."""
     logits = logits[0] if isinstance(logits, tuple) else logits
@@ -275,12 +296,14 @@ def train(
     on_history: OnHistory | None = None,
     penalty: Callable[[], torch.Tensor] | None = None,
     extra_callbacks: tuple = (),
+    head_learning_rate: float | None = None,
 ) -> TrainOutcome:
     """Train in place; with early stopping the best evaluated weights are loaded at the end.
 
     `on_history(entry)` gets each history entry (a step's loss, an evaluation) as it is logged.
     `penalty()` is added to each batch's loss (EWC); `extra_callbacks` are TrainerCallbacks
-    (the forgetting runs' evaluations during training)."""
+    (the forgetting runs' evaluations during training); `head_learning_rate` gives a
+    classification head its own learning rate."""
     from transformers import EarlyStoppingCallback, PrinterCallback, Trainer
 
     has_eval = bool(val_examples)
@@ -299,6 +322,8 @@ def train(
         eval_dataset=val_examples or None, data_collator=DynamicPaddingCollator(pad_id),
         compute_metrics=validation_metrics, preprocess_logits_for_metrics=keeper,
         callbacks=callbacks,
+        optimizers=(head_optimizer(trainable.model, training, head_learning_rate)
+                    if head_learning_rate and trainable.is_classifier else None, None),
     )
     trainer.remove_callback(PrinterCallback)
     try:

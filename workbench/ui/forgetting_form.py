@@ -47,7 +47,6 @@ def load_preset(spec: ForgettingSpec) -> None:
     for index, task in enumerate(spec.tasks):
         state[f"fg_dataset_{index}"] = task.data.dataset
         state[f"fg_classes_{index}"] = list(task.classes or [])
-        state[f"fg_name_{index}"] = task.name or ""
         state[f"fg_train_{index}"] = task.data.n_train or 128
         state[f"fg_test_{index}"] = task.data.n_test or 100
     training = spec.training
@@ -57,6 +56,7 @@ def load_preset(spec: ForgettingSpec) -> None:
         "fg_lr_full": training.learning_rate,
         "fg_lr_lora": spec.learning_rate("lora"), "fg_lr_last": spec.learning_rate("last_layers"),
         "fg_last_k": training.last_k, "fg_lora_r": training.lora_r,
+        "fg_lr_head": float(spec.head_learning_rate or training.learning_rate),
         "fg_replay": float(spec.replay_fraction), "fg_lambda": float(spec.ewc_lambda),
         "fg_sweep": spec.ewc_sweep is not None,
         "fg_sweep_low": float(spec.ewc_sweep.low if spec.ewc_sweep else 10.0),
@@ -93,26 +93,22 @@ def preset_picker() -> None:
 # --- the tasks -----------------------------------------------------------------------------------
 
 
-def _task_data(index: int, dataset: str) -> dict:
-    """The preset's data settings for this task when it still uses the preset's data set, the
-    data set's own split protocol otherwise."""
+def _preset_task(index: int, dataset: str) -> dict | None:
+    """The preset's task at this place, if the user kept its data set: its name, template and
+    split settings still apply."""
     preset_tasks = st.session_state.get(_TASK_SPECS) or []
     preset = preset_tasks[index] if index < len(preset_tasks) else None
-    if preset and preset["data"]["dataset"] == dataset:
-        data = dict(preset["data"])
-    else:
-        data = {"dataset": dataset, **example_split(dataset)}
+    return preset if preset and preset["data"]["dataset"] == dataset else None
+
+
+def _task_data(index: int, dataset: str) -> dict:
+    """The preset's data settings when the task keeps the preset's data set, the data set's own
+    split protocol otherwise; the row counts from the form."""
+    preset = _preset_task(index, dataset)
+    data = dict(preset["data"]) if preset else {"dataset": dataset, **example_split(dataset)}
     data.update(n_train=int(st.session_state[f"fg_train_{index}"]),
                 n_test=int(st.session_state[f"fg_test_{index}"]))
     return data
-
-
-def _task_template(index: int, dataset: str) -> dict | None:
-    preset_tasks = st.session_state.get(_TASK_SPECS) or []
-    preset = preset_tasks[index] if index < len(preset_tasks) else None
-    if preset and preset["data"]["dataset"] == dataset:
-        return preset.get("template")
-    return None  # the data set's default template
 
 
 def task_inputs(index: int, datasets: list[str]) -> dict:
@@ -139,12 +135,11 @@ def task_inputs(index: int, datasets: list[str]) -> dict:
             help="keep only these classes' rows (the seed used AG News' Sci/Tech and Sports); "
                  "empty: all classes")
         classes = [name for name in info.classes if name in chosen] or None
-    name = st.session_state.get(f"fg_name_{index}") or None
-    task = {"data": _task_data(index, dataset), "classes": classes,
-            "template": _task_template(index, dataset)}
-    if name and _task_template(index, dataset) is not None:
-        task["name"] = name  # the preset's name fits only the preset's data set
-    return task
+    preset = _preset_task(index, dataset)
+    return {"data": _task_data(index, dataset), "classes": classes,
+            # None: the data set's name and default template
+            "name": preset.get("name") if preset else None,
+            "template": preset.get("template") if preset else None}
 
 
 def tasks_section() -> list[dict]:
@@ -186,6 +181,10 @@ def options_section() -> None:
         left.number_input("Learning rate, last layers", 1e-7, 1.0, format="%.1e", key="fg_lr_last")
         right.number_input("Last layers: blocks that train", 1, 100, key="fg_last_k")
         left.number_input("LoRA rank", 1, 256, key="fg_lora_r")
+        if st.session_state.get("fg_setting") == "class_incremental":
+            right.number_input("Learning rate, the shared head", 1e-7, 1.0, format="%.1e",
+                               key="fg_lr_head", help="the classification layer starts random "
+                               "and needs larger steps than the pretrained body")
         right.slider("Replay: share of earlier rows", 0.05, 1.0, step=0.05, key="fg_replay",
                      help="earlier tasks' rows mixed into each new task, as a share of its rows")
         left.number_input("EWC lambda", 0.0, 1e12, format="%g", key="fg_lambda",
@@ -222,6 +221,8 @@ def spec_from_state(tasks: list[dict]) -> dict:
         },
         "learning_rates": {"lora": float(state["fg_lr_lora"]),
                            "last_layers": float(state["fg_lr_last"])},
+        "head_learning_rate": (float(state["fg_lr_head"])
+                               if state["fg_setting"] == "class_incremental" else None),
         "replay_fraction": float(state["fg_replay"]),
         "ewc_lambda": float(state["fg_lambda"]),
         "ewc_sweep": sweep,

@@ -79,14 +79,16 @@ def launch_section(form: ForgettingForm) -> None:
     if form.spec is None:
         return
     runs = method_runs(form.spec)
+    titles = [run.name.removeprefix(f"{form.spec.name}: ") if form.spec.name else run.name
+              for run in runs]
     st.markdown(
         f"**{len(runs)} run{'s' * (len(runs) != 1)}**, one after the other: "
-        + ", ".join(run.name for run in runs) + ". "
+        + ", ".join(titles) + ". "
         f"Each trains on {' then '.join(form.spec.task_labels)} and measures every task before "
         "training and after each task. Naive, replay, EWC and multi-task share their first "
         "stage (full fine-tuning on task A), which trains once.")
     st.caption("On a 2-core CPU with the default model, the default comparison takes about "
-               "a quarter of an hour; a method already stored with the same settings is reused.")
+               "10 minutes; a method already stored with the same settings is reused.")
     if st.button("Run the comparison", type="primary", key="fg_launch"):
         with problems_shown("Could not start the comparison"):
             launch(form.spec)
@@ -133,12 +135,12 @@ def live_section() -> None:
         st.markdown("#### Running now")
         for record in sorted(active, key=lambda r: (r.status != "running", r.created_at)):
             text, share = _progress_line(record)
-            left, right = st.columns([5, 1])
+            left, right = st.columns([4, 1], vertical_alignment="center")
             if record.status == "queued":
                 left.caption(f"**{record.name}**: waiting in the queue")
             else:
                 left.progress(min(share, 1.0), text=f"**{record.name}**: {text}")
-            if right.button("Cancel", key=f"fg_cancel_{record.id}"):
+            if right.button("Cancel", key=f"fg_cancel_{record.id}", width="stretch"):
                 with problems_shown("Could not cancel"):
                     run_supervisor().cancel(record.id)
 
