@@ -21,3 +21,11 @@ def test_head_parameters_are_found_inside_peft_wrappers_too():
     assert is_head_parameter("score.weight")
     assert not is_head_parameter("model.layers.0.self_attn.q_proj.weight")
     assert not is_head_parameter("model.scoreboard.weight")
+
+
+def test_a_fresh_head_starts_from_the_same_weights_for_the_same_seed():
+    spec = FinetuneSpec(model={"name": TINY_NAME}, training={"method": "head", "seed": 3})
+    first, second = (load_classifier(spec, 2).model.score.weight for _ in range(2))
+    other = load_classifier(spec.model_copy(update={"training": spec.training.model_copy(
+        update={"seed": 4})}), 2).model.score.weight
+    assert (first == second).all() and not (first == other).all()

@@ -113,6 +113,7 @@ def load_classifier(spec: FinetuneSpec, num_labels: int) -> Trainable:
     source, local_only = resolve_source(info, lambda _: None)
     device = pick_device(spec.model.device)
     tokenizer = load_tokenizer(source, local_only)
+    torch.manual_seed(spec.training.seed)  # the new layer's random start: the same run, the same start
     model = AutoModelForSequenceClassification.from_pretrained(
         source, num_labels=num_labels, dtype=getattr(torch, training_dtype(spec)),
         local_files_only=local_only,
