@@ -14,6 +14,7 @@ from workbench.forgetting.report import run_title
 from workbench.store import RunRecord
 
 PHASE_COLORS = ("#9CA3AF", "#10B981", "#EF4444")  # before, after learning it, at the end
+SYMBOLS = ("circle", "diamond", "square", "triangle-up", "cross", "x", "star", "hexagon")
 LINE_COLORS = ("#EF4444", "#4F46E5", "#F59E0B", "#10B981", "#8B5CF6", "#0EA5E9", "#EC4899",
                "#84CC16", "#14B8A6", "#F97316")
 
@@ -42,6 +43,8 @@ def matrix_heatmaps(records: Sequence[RunRecord], columns: int = 3) -> go.Figure
             hovertemplate="%{y}, accuracy on %{x}: %{z:.1f}%<extra></extra>",
         ), row=number // columns + 1, col=number % columns + 1)
     figure.update_yaxes(autorange="reversed")
+    for column in range(2, min(columns, len(records)) + 1):  # row names once, on the left
+        figure.update_yaxes(showticklabels=False, col=column)
     return _layout(figure, height=260 * rows + 40)
 
 
@@ -85,20 +88,24 @@ def first_task_curves(records: Sequence[RunRecord]) -> go.Figure:
 
 
 def perplexity_bars(records: Sequence[RunRecord]) -> go.Figure | None:
-    """Perplexity on held-out English text before training and after the last task."""
+    """How much each method changed perplexity on held-out English text, from before training to
+    after the last task (above zero: the model got worse at ordinary text)."""
     usable = [r for r in records if (r.metrics.get("perplexity") or [None])[-1] is not None
               and r.metrics["perplexity"][0] is not None]
     if not usable:
         return None
     titles = [run_title(record) for record in usable]
-    figure = go.Figure()
-    for name, index, color in (("before training", 0, PHASE_COLORS[0]),
-                               ("after the last task", -1, PHASE_COLORS[2])):
-        values = [record.metrics["perplexity"][index] for record in usable]
-        figure.add_trace(go.Bar(x=titles, y=values, name=name, marker_color=color,
-                                text=[f"{v:.1f}" for v in values], textposition="outside"))
-    return _layout(figure, 340, barmode="group",
-                   yaxis=dict(title="perplexity (lower is better)", type="log"))
+    before = [record.metrics["perplexity"][0] for record in usable]
+    after = [record.metrics["perplexity"][-1] for record in usable]
+    changes = [end - start for start, end in zip(before, after)]
+    figure = go.Figure(go.Bar(
+        x=titles, y=changes, marker_color=[PHASE_COLORS[2] if c > 0 else PHASE_COLORS[1] for c in changes],
+        text=[f"{c:+.2f}" for c in changes], textposition="outside",
+        customdata=list(zip(before, after)),
+        hovertemplate="%{x}: %{customdata[0]:.2f} -> %{customdata[1]:.2f}<extra></extra>",
+    ))
+    return _layout(figure, 340, yaxis=dict(title="perplexity change (lower is better)",
+                                           zeroline=True))
 
 
 def trade_off(records: Sequence[RunRecord]) -> go.Figure:
@@ -110,10 +117,10 @@ def trade_off(records: Sequence[RunRecord]) -> go.Figure:
         metrics = record.metrics
         forgetting = metrics["forgetting"][0]
         figure.add_trace(go.Scatter(
-            x=[100 * metrics["matrix"][-1][-1]], y=[100 * (forgetting or 0)],
-            mode="markers+text", text=[run_title(record)], textposition="top center",
-            marker=dict(size=14, color=LINE_COLORS[number % len(LINE_COLORS)]),
-            name=run_title(record), showlegend=False,
+            x=[100 * metrics["matrix"][-1][-1]], y=[100 * (forgetting or 0)], mode="markers",
+            marker=dict(size=14, color=LINE_COLORS[number % len(LINE_COLORS)],
+                        symbol=SYMBOLS[number % len(SYMBOLS)]),
+            name=run_title(record),
             hovertemplate="learned %{x:.1f}%, forgot %{y:.1f} points<extra></extra>",
         ))
     return _layout(figure, 380, xaxis=dict(title=f"final accuracy on {tasks[-1]} (%): learning"),

@@ -227,8 +227,9 @@ def draw_results(records: list[RunRecord]) -> None:
         st.plotly_chart(charts.trade_off(records), config=PLOTLY_CONFIG, key="fg_trade_off")
     with right:
         figure = charts.perplexity_bars(records)
-        st.markdown("**General English.** Perplexity on held-out review texts no task trains on "
-                    "(log scale): a rise means the model lost some of its ordinary language.")
+        st.markdown("**General English.** Change in perplexity on held-out review texts no task "
+                    "trains on, from before training to the end: above zero, the model lost some "
+                    "of its ordinary language (hover for the values).")
         if figure is None:
             st.caption("No perplexity probe in these runs.")
         else:
