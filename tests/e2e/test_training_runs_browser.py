@@ -133,6 +133,10 @@ def test_a_run_goes_on_across_pages_a_second_is_cancelled_a_third_fails_in_words
     if not checkpointing.is_visible():
         main.get_by_text("Advanced: optimisation settings").click()
     rerun_and_wait(page, checkpointing.click)
+    box = main.get_by_role("checkbox", name="Gradient checkpointing")
+    if not box.is_checked():  # a click during the expander's opening animation can be lost
+        rerun_and_wait(page, checkpointing.click)
+    expect(box).to_be_checked(timeout=UI_TIMEOUT_MS)
     third = start_run(page, store, known)
     failed = wait_for(lambda: store.get(third).status not in ("queued", "running") and store.get(third),
                       "the third run to end")
