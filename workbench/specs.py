@@ -403,37 +403,48 @@ def _set_path(data: dict, path: list[str], value: Any, key: str) -> None:
     node[path[-1]] = value
 
 
-def cache_key(spec: BaseModel, data_fingerprint: str, model_fingerprint: str | None) -> str:
-    """Content hash: what the result depends on, never display names or speed settings."""
-    content = {k: v for k, v in spec_to_dict(spec).items() if k not in _NOT_IN_KEY}
-    # The data fingerprint stands for the data set's name and its files' paths.
-    content["data"] = {
-        k: v for k, v in content["data"].items() if k not in {"dataset", "train_file", "test_file"}
-    }
-    content["data_fingerprint"] = data_fingerprint
+_DATA_NAMES = {"dataset", "train_file", "test_file"}  # stood for by the data fingerprint
+
+
+def content_hash(content: Any) -> str:
+    """A short, stable hash of JSON-able content (dict keys in any order)."""
+    blob = json.dumps(content, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(blob.encode()).hexdigest()[:20]
+
+
+def _keyed(spec: BaseModel) -> dict:
+    return {k: v for k, v in spec_to_dict(spec).items() if k not in _NOT_IN_KEY}
+
+
+def _without_data_names(data: dict) -> dict:
+    return {k: v for k, v in data.items() if k not in _DATA_NAMES}
+
+
+def _finish_key(content: dict, model_fingerprint: str | None) -> str:
     if model_fingerprint is not None:
         content["model"] = {k: v for k, v in content.get("model", {}).items() if k != "name"}
         content["model_fingerprint"] = model_fingerprint
     content["spec_version"] = SPEC_VERSION
-    blob = json.dumps(content, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(blob.encode()).hexdigest()[:20]
+    return content_hash(content)
+
+
+def cache_key(spec: BaseModel, data_fingerprint: str, model_fingerprint: str | None) -> str:
+    """Content hash: what the result depends on, never display names or speed settings."""
+    content = _keyed(spec)
+    content["data"] = _without_data_names(content["data"])
+    content["data_fingerprint"] = data_fingerprint
+    return _finish_key(content, model_fingerprint)
 
 
 def forgetting_cache_key(
     spec: "ForgettingSpec", task_fingerprints: list[str], model_fingerprint: str
 ) -> str:
     """The content hash of a one-method forgetting run: its tasks' data by fingerprint."""
-    content = {k: v for k, v in spec_to_dict(spec).items() if k not in _NOT_IN_KEY}
+    content = _keyed(spec)
     for task in content["tasks"]:
-        task["data"] = {
-            k: v for k, v in task["data"].items() if k not in {"dataset", "train_file", "test_file"}
-        }
+        task["data"] = _without_data_names(task["data"])
     content["task_fingerprints"] = list(task_fingerprints)
-    content["model"] = {k: v for k, v in content["model"].items() if k != "name"}
-    content["model_fingerprint"] = model_fingerprint
-    content["spec_version"] = SPEC_VERSION
-    blob = json.dumps(content, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(blob.encode()).hexdigest()[:20]
+    return _finish_key(content, model_fingerprint)
 
 
 EXAMPLE_SPECS = Path(__file__).resolve().parents[1] / "assets" / "specs"

@@ -91,13 +91,14 @@ class RunSupervisor:
 
     # -- what pages call ----------------------------------------------------------------------
 
-    def submit(self, spec: AnySpec) -> RunRecord:
+    def submit(self, spec: AnySpec, key: str | None = None) -> RunRecord:
         """Store the run as `queued` (spec.yaml in its folder) and return its record.
 
-        The data are read here, so a data problem is an error on the page, not a failed run."""
+        Without its cache `key` the data are read here to make it, so a data problem is an error
+        on the page, not a failed run."""
         from workbench.experiments import create_record
 
-        record = create_record(spec, self.store)
+        record = create_record(spec, self.store, key)
         with self._lock:
             self._waiting.append(_Child(record.id, run_device(spec)))
             self._submitted.append(record.id)

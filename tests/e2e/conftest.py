@@ -14,6 +14,10 @@ Helpers
 - `page_url(entry_path)`: the URL path Streamlit gives a page file in pages-directory mode.
 - `open_page(page, url)`, `wait_until_idle(page)`, `rerun_and_wait(page, action)`.
 - `assert_no_exception(page)`, `screenshot(page, name)` (into tests/e2e/screenshots/).
+- `pick_option(page, label, option, scope)`, `type_and_enter(page, field, value)`: one widget
+  change, waiting for its rerun.
+- `runs_in(root)`: WORKBENCH_RUNS=root for the servers and run processes started meanwhile.
+- `wait_for(predicate, what, timeout)`: poll until the predicate gives something truthy.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -392,3 +397,34 @@ def sidebar(page):
 
 def main_area(page):
     return page.locator('[data-testid="stMain"]')
+
+
+def pick_option(page, label: str, option: str, scope=None) -> None:
+    """Choose `option` in the select box named `label` (in the main area unless `scope`)."""
+    (scope or main_area(page)).get_by_role("combobox", name=label).click()
+    rerun_and_wait(page, lambda: page.get_by_role("option", name=option, exact=True).click())
+
+
+def type_and_enter(page, field, value: str) -> None:
+    field.fill(value)
+    rerun_and_wait(page, lambda: field.press("Enter"))
+
+
+@contextmanager
+def runs_in(root: Path) -> Iterator[Path]:
+    """Run stores at `root` for everything started inside: servers and their run processes
+    inherit WORKBENCH_RUNS."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("WORKBENCH_RUNS", str(root))
+        yield root
+
+
+def wait_for(predicate, what: str, timeout: float = 240.0):
+    """The first truthy value of predicate(), polled every 0.2 s, or a failure naming `what`."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.2)

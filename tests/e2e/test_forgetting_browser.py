@@ -7,16 +7,15 @@ processes); the tiny random Llama keeps each run to seconds."""
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from playwright.sync_api import expect
 
-from workbench.store import Store
+from workbench.store import ACTIVE_STATUSES, Store
 from workbench.ui.pages_index import PAGES
 
 from .conftest import (
-    assert_no_exception, main_area, open_page, page_url, rerun_and_wait, screenshot, sidebar,
+    assert_no_exception, main_area, open_page, page_url, pick_option, rerun_and_wait, runs_in,
+    screenshot, sidebar, type_and_enter, wait_for,
 )
 
 pytestmark = pytest.mark.e2e
@@ -28,34 +27,28 @@ RUN_TIMEOUT_S = 300
 
 @pytest.fixture(scope="module")
 def store(tmp_path_factory):
-    root = tmp_path_factory.mktemp("forgetting-store")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("WORKBENCH_RUNS", str(root))
+    with runs_in(tmp_path_factory.mktemp("forgetting-store")) as root:
         yield Store(root)
-
-
-def _pick(page, label: str, option: str, scope) -> None:
-    scope.get_by_role("combobox", name=label).click()
-    rerun_and_wait(page, lambda: page.get_by_role("option", name=option, exact=True).click())
-
-
-def _type(page, field, value: str) -> None:
-    field.fill(value)
-    rerun_and_wait(page, lambda: field.press("Enter"))
 
 
 def _forgetting_runs(store: Store):
     return [record for record in store.list() if record.kind == "forgetting"]
 
 
+def _all_ended(store: Store):
+    """The forgetting runs once there are some and none is queued or running; None before."""
+    runs = _forgetting_runs(store)
+    return runs if runs and all(r.status not in ACTIVE_STATUSES for r in runs) else None
+
+
 def test_a_comparison_runs_in_the_background_and_draws_its_results(fresh_server, page, store):
     open_page(page, fresh_server.url(page_url(FORGETTING.path)))
-    _pick(page, "Model", "tiny-random-llama", sidebar(page))
+    pick_option(page, "Model", "tiny-random-llama", sidebar(page))
     main = main_area(page)
     for field in main.get_by_role("spinbutton", name="training rows").all():
-        _type(page, field, "8")
+        type_and_enter(page, field, "8")
     for field in main.get_by_role("spinbutton", name="test rows").all():
-        _type(page, field, "10")
+        type_and_enter(page, field, "10")
     methods = main.get_by_role("combobox", name="Methods to compare")
     for title in ("Last layers only", "EWC", "Multi-task", "Replay"):
         chip = main.get_by_role("button", name=f"Remove {title}")
@@ -66,11 +59,7 @@ def test_a_comparison_runs_in_the_background_and_draws_its_results(fresh_server,
     expect(main.get_by_text("Running now", exact=True)).to_be_visible(timeout=UI_TIMEOUT_MS)
     screenshot(page, "forgetting_running")
 
-    deadline = time.monotonic() + RUN_TIMEOUT_S
-    while any(r.status in ("queued", "running") for r in _forgetting_runs(store)) or not _forgetting_runs(store):
-        assert time.monotonic() < deadline, "the comparison did not finish"
-        time.sleep(1)
-    records = _forgetting_runs(store)
+    records = wait_for(lambda: _all_ended(store), "the comparison to finish", timeout=RUN_TIMEOUT_S)
     assert sorted(r.method for r in records) == ["lora", "naive"]
     assert all(r.status == "done" for r in records), [r.error for r in records]
 

@@ -13,8 +13,8 @@ from playwright.sync_api import expect
 from workbench.ui.pages_index import PAGES
 
 from .conftest import (
-    assert_no_exception, main_area, open_page, page_url, rerun_and_wait, screenshot, sidebar,
-    wait_until_idle,
+    assert_no_exception, main_area, open_page, page_url, pick_option, rerun_and_wait, runs_in,
+    screenshot, sidebar, wait_until_idle,
 )
 
 pytestmark = pytest.mark.e2e
@@ -26,22 +26,14 @@ UI_TIMEOUT_MS = 10_000
 
 @pytest.fixture(scope="module", autouse=True)
 def training_store(tmp_path_factory):
-    root = tmp_path_factory.mktemp("training-browser-store")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("WORKBENCH_RUNS", str(root))
+    with runs_in(tmp_path_factory.mktemp("training-browser-store")) as root:
         yield root
-
-
-def _pick(page, label: str, option: str, scope=None) -> None:
-    box = (scope or main_area(page)).get_by_role("combobox", name=label)
-    box.click()
-    rerun_and_wait(page, lambda: page.get_by_role("option", name=option, exact=True).click())
 
 
 def test_a_run_started_on_the_page_trains_live_and_lands_with_its_metrics(fresh_server, page):
     open_page(page, fresh_server.url(page_url(TRAINING.path)))
-    _pick(page, "Model", "tiny-random-llama", scope=sidebar(page))
-    _pick(page, "Preset", "Quick check: LoRA, 64 rows, 20 steps")
+    pick_option(page, "Model", "tiny-random-llama", scope=sidebar(page))
+    pick_option(page, "Preset", "Quick check: LoRA, 64 rows, 20 steps")
     main = main_area(page)
     expect(main.get_by_text("Trainable", exact=True)).to_be_visible(timeout=UI_TIMEOUT_MS)
     rerun_and_wait(page, lambda: main.get_by_role("button", name="Start training").click())

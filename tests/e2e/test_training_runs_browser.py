@@ -18,8 +18,8 @@ from workbench.store import Store, process_alive
 from workbench.ui.pages_index import PAGES
 
 from .conftest import (
-    assert_no_exception, main_area, open_page, page_url, rerun_and_wait, screenshot, sidebar,
-    wait_until_idle,
+    assert_no_exception, main_area, open_page, page_url, pick_option, rerun_and_wait, runs_in,
+    screenshot, sidebar, type_and_enter, wait_for, wait_until_idle,
 )
 
 pytestmark = pytest.mark.e2e
@@ -27,46 +27,23 @@ pytestmark = pytest.mark.e2e
 TRAINING = next(p for p in PAGES if p.path.endswith("Training.py"))
 QUICK = "Quick check: LoRA, 64 rows, 20 steps"
 UI_TIMEOUT_MS = 15_000
-RUN_TIMEOUT_S = 240
 
 
 @pytest.fixture(scope="module")
 def store(tmp_path_factory):
-    root = tmp_path_factory.mktemp("training-runs-store")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("WORKBENCH_RUNS", str(root))
+    with runs_in(tmp_path_factory.mktemp("training-runs-store")) as root:
         yield Store(root)
-
-
-def wait_for(predicate, what: str, timeout: float = RUN_TIMEOUT_S):
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.2)
-
-
-def _pick(page, label: str, option: str, scope) -> None:
-    scope.get_by_role("combobox", name=label).click()
-    rerun_and_wait(page, lambda: page.get_by_role("option", name=option, exact=True).click())
-
-
-def _type(page, field, value: str) -> None:
-    field.fill(value)
-    rerun_and_wait(page, lambda: field.press("Enter"))
 
 
 def set_up_tiny_run(page, url: str, max_steps: int) -> None:
     """The quick-check preset on the tiny model, with one evaluation halfway."""
     open_page(page, url)
-    _pick(page, "Model", "tiny-random-llama", sidebar(page))
+    pick_option(page, "Model", "tiny-random-llama", sidebar(page))
     main = main_area(page)
-    _pick(page, "Preset", QUICK, main)
+    pick_option(page, "Preset", QUICK, main)
     main.get_by_text("Advanced: optimisation settings").click()
-    _type(page, main.get_by_role("spinbutton", name="Max steps"), str(max_steps))
-    _type(page, main.get_by_role("spinbutton", name="Evaluate every"), str(max(max_steps // 2, 1)))
+    type_and_enter(page, main.get_by_role("spinbutton", name="Max steps"), str(max_steps))
+    type_and_enter(page, main.get_by_role("spinbutton", name="Evaluate every"), str(max(max_steps // 2, 1)))
     expect(main.get_by_text("Trainable", exact=True)).to_be_visible(timeout=UI_TIMEOUT_MS)
 
 
@@ -128,7 +105,7 @@ def test_a_run_goes_on_across_pages_a_second_is_cancelled_a_third_fails_in_words
     assert (cancelled.folder / "adapter").is_dir()
 
     # A third run with a setting only the run can find impossible: it fails, in words.
-    _pick(page, "Method", "Prefix tuning", main)
+    pick_option(page, "Method", "Prefix tuning", main)
     checkpointing = main.get_by_text("Gradient checkpointing", exact=True)
     if not checkpointing.is_visible():
         main.get_by_text("Advanced: optimisation settings").click()

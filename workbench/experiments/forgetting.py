@@ -9,8 +9,6 @@ A cancel ends the run as cancelled: a matrix with missing rows would mislead.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import math
 import tempfile
 import time
@@ -25,13 +23,13 @@ from workbench.experiments.finetune import autocast_for, classify_prompts
 from workbench.experiments.history import append_history
 from workbench.experiments.rows import ROW_ID, PreparedRows
 from workbench.forgetting import metrics as forgetting_metrics
-from workbench.forgetting.plan import FULL_FINE_TUNING, the_method
+from workbench.forgetting.plan import FULL_FINE_TUNING, shared_settings, the_method
 from workbench.forgetting.probe import perplexity, probe_texts
 from workbench.forgetting.replay import mix_replay
 from workbench.forgetting.stage_cache import load_stage, save_stage
 from workbench.prompts import PromptBuilder
 from workbench.scoring import answer_token_ids, score_prompts
-from workbench.specs import ForgettingSpec, spec_to_dict
+from workbench.specs import ForgettingSpec, content_hash
 from workbench.training import Trainable, build_trainable, count_parameters, train
 from workbench.training.data import DynamicPaddingCollator, causal_examples, classification_examples
 from workbench.training.ewc import EWCPenalty, diagonal_fisher
@@ -230,14 +228,12 @@ def add_fisher(total: dict | None, new: dict) -> dict:
 
 
 def first_stage_key(spec: ForgettingSpec, fingerprints: list[str], model_fingerprint: str) -> str:
-    """What the shared first stage depends on: everything but the method's own settings."""
-    content = spec_to_dict(spec)
-    for key in ("name", "methods", "replay_fraction", "ewc_lambda", "ewc_sweep", "fisher_rows",
-                "learning_rates", "curve_every", "batch_size"):
-        content.pop(key, None)
-    content["fingerprints"] = fingerprints
-    content["model_fingerprint"] = model_fingerprint
-    return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()[:20]
+    """What the shared first stage depends on: the comparison's settings with this run's
+    learning rate and method, less the curve (drawn only while later tasks train)."""
+    content = shared_settings(spec)
+    content.pop("curve_every")
+    content.update(fingerprints=fingerprints, model_fingerprint=model_fingerprint)
+    return content_hash(content)
 
 
 def _finite_or_none(values) -> list:
@@ -306,8 +302,8 @@ def run_forgetting(
             progress(f"training on {label}" if name == "training" else name, done, total,
                      task=label, task_number=stage + 1, task_count=len(tasks), **details)
 
-        def keep_history(entry: dict, stage=stage, offset=steps_before) -> None:
-            entry = {**entry, "stage": stage, "global_step": offset + entry["step"]}
+        def keep_history(entry: dict) -> None:
+            entry = {**entry, "stage": stage, "global_step": steps_before + entry["step"]}
             so_far.history.append(entry)
             if run_dir is not None:
                 append_history(run_dir, entry)

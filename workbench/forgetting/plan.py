@@ -9,7 +9,7 @@ does not re-run EWC), and each run carries its own learning rate in `training.le
 from __future__ import annotations
 
 from workbench.forgetting.labels import METHOD_TITLES
-from workbench.specs import ForgettingSpec, ForgettingTask, LambdaSweep, SpecError
+from workbench.specs import ForgettingSpec, ForgettingTask, LambdaSweep, SpecError, content_hash
 
 # The training method each forgetting method trains with, per setting.
 TRAINING_METHOD = {
@@ -100,13 +100,17 @@ _PER_METHOD = ("name", "methods", "replay_fraction", "ewc_lambda", "ewc_sweep", 
                "learning_rates", "batch_size")
 
 
-def comparison_key(spec: ForgettingSpec) -> str:
-    """Runs with the same key compare methods on the same tasks, model and schedule."""
-    import hashlib
-    import json
-
+def shared_settings(spec: ForgettingSpec) -> dict:
+    """The spec without the fields one method of a comparison sets for itself, templates
+    spelled out."""
     content = spec.model_dump(mode="json", exclude=set(_PER_METHOD))
     content["tasks"] = [with_templates(task).model_dump(mode="json") for task in spec.tasks]
+    return content
+
+
+def comparison_key(spec: ForgettingSpec) -> str:
+    """Runs with the same key compare methods on the same tasks, model and schedule."""
+    content = shared_settings(spec)
     content["training"].pop("method")
     content["training"].pop("learning_rate")
-    return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()[:16]
+    return content_hash(content)

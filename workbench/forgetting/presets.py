@@ -17,8 +17,8 @@ def preset_files() -> list[Path]:
     return sorted(files, key=lambda path: path.name != DEFAULT_FILE)
 
 
-def forgetting_presets() -> dict[str, ForgettingSpec]:
-    """{title: spec}; the title is the spec's name (or its file name)."""
+def _presets() -> dict[str, tuple[Path, ForgettingSpec]]:
+    """{title: (file, spec)}; the title is the spec's name (or its file name)."""
     presets = {}
     for path in preset_files():
         try:
@@ -26,16 +26,15 @@ def forgetting_presets() -> dict[str, ForgettingSpec]:
         except SpecError:
             continue
         if isinstance(spec, ForgettingSpec):
-            presets[spec.name or path.stem] = spec
+            presets[spec.name or path.stem] = (path, spec)
     return presets
 
 
+def forgetting_presets() -> dict[str, ForgettingSpec]:
+    return {title: spec for title, (_, spec) in _presets().items()}
+
+
 def preset_file(title: str) -> str | None:
-    for path in preset_files():
-        try:
-            spec = load_spec(path)
-        except SpecError:
-            continue
-        if (spec.name or path.stem) == title:
-            return f"assets/specs/{path.name}"
-    return None
+    """The preset's file as the README writes it (assets/specs/...), None for an unknown title."""
+    found = _presets().get(title)
+    return f"assets/specs/{found[0].name}" if found else None

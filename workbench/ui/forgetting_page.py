@@ -59,11 +59,11 @@ def launch(spec: ForgettingSpec) -> None:
     records = forgetting_records()
     started, reused = 0, 0
     for run_spec in method_runs(spec):
-        existing = _existing(spec_key(run_spec, prepare_inputs(run_spec)), records)
-        if existing is not None:
+        key = spec_key(run_spec, prepare_inputs(run_spec))
+        if _existing(key, records) is not None:
             reused += 1
             continue
-        run_supervisor().submit(run_spec)
+        run_supervisor().submit(run_spec, key)
         started += 1
     st.session_state[SHOWN] = comparison_key(spec)
     parts = [f"started {started} run{'s' * (started != 1)}"] if started else []
