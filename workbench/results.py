@@ -41,15 +41,32 @@ BASELINE_LABELS = {"logreg": "logistic regression", "xgboost": "XGBoost"}
 # "Run baselines": both baselines at these training-set sizes (None: the whole training part).
 BASELINE_GRID: tuple[int | None, ...] = (16, 64, 256, 1024, None)
 
-# REFERENCES.md, California housing on the seed protocol's whole test split (4,128 rows):
-# {series: {training rows: AUC}}; None is the whole 80 % training part (16,512 rows).
+# REFERENCES.md: {data set: {series: {training rows: AUC}}}; None is the whole training part.
 REFERENCE_AUC = {
+    # The seed protocol's whole test split (4,128 rows); all = the 80 % training part.
     "california-housing": {
         "logistic regression": {16: 0.783, 64: 0.857, 256: 0.896, 1024: 0.904, None: 0.908},
         "XGBoost": {16: 0.676, 64: 0.819, 256: 0.894, 1024: 0.928, None: 0.965},
-    }
+    },
+    # TALLRec (Bao et al., 2023), LLaMA-7B + LoRA and sequential recommenders, K samples,
+    # each on TALLRec's own test file.
+    "tallrec-book": {
+        "TALLRec (LLaMA-7B)": {16: 0.5636, 64: 0.6039, 256: 0.6438},
+        "GRU4Rec": {16: 0.4895, 64: 0.4964, 256: 0.4986},
+        "SASRec": {16: 0.4948, 64: 0.5006, 256: 0.5020},
+    },
+    "tallrec-movie": {
+        "TALLRec (LLaMA-7B)": {16: 0.6724, 64: 0.6748, 256: 0.7198},
+        "GRU4Rec": {16: 0.4907, 64: 0.4987, 256: 0.5289},
+        "SASRec": {16: 0.5043, 64: 0.5048, 256: 0.5225},
+    },
 }
 REFERENCE_ALL_ROWS = {"california-housing": 16_512}
+REFERENCE_NOTES = {
+    "california-housing": "scored on the whole test split of 4,128 rows",
+    "tallrec-book": "TALLRec's paper, scored on its book test file (2,427 rows)",
+    "tallrec-movie": "TALLRec's paper, scored on its movie test file (1,000 rows)",
+}
 
 LEADERBOARD_COLUMNS = [
     "label", "method", "AUC", "AUC (95% CI)", "accuracy", "F1", "Brier", "n train", "n test",
@@ -605,12 +622,24 @@ def baseline_split(records: Iterable[RunRecord], dataset: str) -> DataSpec:
     return DataSpec(dataset=dataset, val_fraction=0.0, n_train=None, n_test=None, **values)
 
 
+def baseline_labels(dataset: str) -> dict[str, str]:
+    """The baselines of a data set, method -> label: logistic regression and XGBoost, or for
+    recommendation questions popularity, item-based CF and XGBoost on their features."""
+    from workbench.data import get_info
+    from workbench.experiments.baseline import baseline_methods
+
+    try:
+        return baseline_methods(get_info(dataset))
+    except WorkbenchError:  # an upload or a data set no longer registered
+        return dict(BASELINE_LABELS)
+
+
 def baseline_specs(data: DataSpec, grid: Sequence[int | None] | None = None) -> list[BaselineSpec]:
-    """Logistic regression and XGBoost at each training-set size of `grid` on `data`'s split."""
+    """Each baseline of the data set at each training-set size of `grid` on `data`'s split."""
     grid = BASELINE_GRID if grid is None else grid
     return [
         BaselineSpec(method=method, data=data.model_copy(update={"n_train": n_train}))
-        for method in BASELINE_LABELS
+        for method in baseline_labels(data.dataset)
         for n_train in grid
     ]
 
@@ -627,7 +656,7 @@ def run_baselines(
         if should_stop():
             break
         rows = "all" if spec.data.n_train is None else f"{spec.data.n_train:,}"
-        stage = f"{BASELINE_LABELS[spec.method]} on {rows} training rows"
+        stage = f"{baseline_labels(spec.data.dataset).get(spec.method, spec.method)} on {rows} training rows"
         progress(stage, position, len(specs))
         outcome = run(spec, store=store, should_stop=should_stop)
         if outcome.record.status != "done":

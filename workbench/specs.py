@@ -43,6 +43,18 @@ class DataSpec(_Strict):
     train_file: str | None = None  # TALLRec-style data sets that come as files
     test_file: str | None = None
 
+    @field_validator("train_file", "test_file")
+    @classmethod
+    def _absolute_file(cls, value: str | None) -> str | None:
+        """A relative path is read from where the spec was given (the CLI's working folder), so
+        it is stored absolute: the app's worker and later reruns find the same file."""
+        if value is None or not value.strip():
+            return None
+        value = value.strip()
+        if value.lower().startswith(("http://", "https://")):
+            return value
+        return str(Path(value).expanduser().resolve())
+
     @model_validator(mode="after")
     def _fractions_leave_training_rows(self) -> "DataSpec":
         if self.test_fraction + self.val_fraction >= 0.95:
@@ -113,7 +125,8 @@ class BaselineSpec(_Strict):
     kind: Literal["baseline"] = "baseline"
     name: str | None = None
     data: DataSpec = Field(default_factory=DataSpec)
-    method: Literal["logreg", "xgboost"] = "xgboost"
+    # popularity and item_cf read TALLRec-style questions (recommendation data sets)
+    method: Literal["logreg", "xgboost", "popularity", "item_cf"] = "xgboost"
     params: dict[str, Any] = Field(default_factory=dict)  # passed to the estimator
     seed: int = 0
 

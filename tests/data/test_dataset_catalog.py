@@ -13,7 +13,7 @@ def test_the_catalog():
     assert [info.name for info in INFOS] == [
         "california-housing", "adult-income", "german-credit", "pima-diabetes", "universal-bank",
         "west-roxbury", "amazon-reviews", "imdb", "ag-news", "book-crossing", "movielens",
-        "tallrec-book", "tallrec-movie",
+        "tallrec-book", "tallrec-movie", "book-crossing-tallrec", "movielens-tallrec",
     ]
 
 

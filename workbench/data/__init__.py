@@ -20,6 +20,7 @@ from workbench.data import tabular  # noqa: E402,F401
 from workbench.data import text  # noqa: E402,F401
 from workbench.data import recommendation  # noqa: E402,F401
 from workbench.data import tallrec  # noqa: E402,F401
+from workbench.data import tallrec_rows  # noqa: E402,F401
 
 # Bump when a loader changes what it returns, so cached parquet files are rebuilt.
 LOADER_VERSION = 2

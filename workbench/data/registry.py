@@ -54,6 +54,9 @@ class DatasetInfo:
     item_column: str | None = None  # recommendation: what was rated
     rating_column: str | None = None
     item_title_column: str | None = None
+    group_split: bool = False  # splits keep each user_column value in one part
+    # Data sets that come as files (needs_file): path or URL -> frame, checked
+    file_loader: Callable[[str], pd.DataFrame] | None = field(default=None, repr=False, compare=False)
     label_rule: str = ""  # how the label was derived, e.g. "MedHouseVal > median (1.797)"
 
     @property

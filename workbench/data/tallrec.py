@@ -42,6 +42,10 @@ OUTPUT_LABELS = {"Yes.": "yes", "No.": "no"}
 LABEL = "label"
 CLASSES = ("no", "yes")
 DOMAINS = ("book", "movie")
+INSTRUCTION = (
+    "Given the user's preference and unpreference, identify whether the user will like the "
+    'target {item} by answering "Yes." or "No.".'
+)
 
 Source = str | Path | bytes
 
@@ -190,6 +194,10 @@ def ask_for_file(domain: str) -> pd.DataFrame:
     )
 
 
+def read_domain_file(source: Source, domain: str) -> pd.DataFrame:
+    return load_tallrec_dataset(source, domain)[0]
+
+
 DOMAIN_ORIGIN = {
     "book": ("Book-Crossing", "rating > 5 of 10"),
     "movie": ("MovieLens-100K", "rating > 3 of 5"),
@@ -218,6 +226,7 @@ def tallrec_info(domain: str) -> DatasetInfo:
             Feature("input", "text", f"the user's {domain} history and the target {domain}"),
         ),
         loader=partial(ask_for_file, domain),
+        file_loader=partial(read_domain_file, domain=domain),
         offline=False,
         needs_file=True,
         text_column="input",

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from workbench.data import DatasetInfo, load
+from workbench.data import DATASETS, DatasetInfo, frame_fingerprint, get_info, load
 from workbench.data.splits import make_splits
 from workbench.errors import DataValidationError
-from workbench.specs import DataSpec
+from workbench.specs import DataSpec, content_hash
 
 ROW_ID = "row_id"
 
@@ -47,13 +48,24 @@ def _subset(frame: pd.DataFrame, n: int | None, seed: int, what: str, notes: lis
     return frame.iloc[np.sort(positions)]
 
 
-def prepare_rows(spec: DataSpec) -> PreparedRows:
-    loaded = load(spec.dataset)
-    frame = loaded.frame.reset_index(drop=True)
+def with_row_ids(frame: pd.DataFrame) -> pd.DataFrame:
+    frame = frame.reset_index(drop=True)
     frame.insert(0, ROW_ID, np.arange(len(frame)))
+    return frame
+
+
+def group_column(info: DatasetInfo) -> str | None:
+    return info.user_column if info.group_split else None
+
+
+def prepare_rows(spec: DataSpec) -> PreparedRows:
+    if spec.train_file or spec.test_file:
+        return prepare_file_rows(spec)
+    loaded = load(spec.dataset)
+    frame = with_row_ids(loaded.frame)
     splits = make_splits(
         frame, loaded.info, seed=spec.split_seed, test_fraction=spec.test_fraction,
-        val_fraction=spec.val_fraction, stratify=spec.stratify,
+        val_fraction=spec.val_fraction, stratify=spec.stratify, group_column=group_column(loaded.info),
     )
     notes = list(splits.warnings)
     train = _subset(frame.iloc[splits.train], spec.n_train, spec.sample_seed, "training", notes)
@@ -61,6 +73,72 @@ def prepare_rows(spec: DataSpec) -> PreparedRows:
     return PreparedRows(
         info=loaded.info, fingerprint=loaded.fingerprint, train=train,
         val=frame.iloc[splits.val], test=test, notes=tuple(notes),
+    )
+
+
+def read_data_file(info: DatasetInfo, source: str, role: str) -> pd.DataFrame:
+    if info.file_loader is None:
+        readers = ", ".join(name for name, other in DATASETS.items() if other.file_loader) or "none"
+        raise DataValidationError(
+            f"{info.name} is not read from files: leave train_file and test_file out, or choose "
+            f"a data set that comes as files ({readers}).")
+    frame = with_row_ids(info.file_loader(source))
+    if frame[info.label_column].nunique() < 2 and role == "training":
+        raise DataValidationError(
+            f"Every row of the training file {Path(source).name} has the same label: a model "
+            "needs both answers to learn from.")
+    return frame
+
+
+def prepare_file_rows(spec: DataSpec) -> PreparedRows:
+    """Rows from files: the training file gives the training rows and, with val_fraction, the
+    validation rows (a seeded share of it); the test file gives the test rows. Without a test
+    file the training file is split like a data set. Row ids are positions in each file.
+
+    TALLRec's recipe: train on K samples of its train.json, stop early on valid.json, report on
+    test.json; here any of its files can play each role."""
+    info = get_info(spec.dataset)
+    if spec.train_file is None:
+        return file_test_only(spec, info)
+    train = read_data_file(info, spec.train_file, "training")
+    if spec.test_file is None:
+        splits = make_splits(train, info, seed=spec.split_seed, test_fraction=spec.test_fraction,
+                             val_fraction=spec.val_fraction, stratify=spec.stratify)
+        notes = list(splits.warnings)
+        train_part, val, test = splits.frames(train)
+        fingerprint = frame_fingerprint(train)
+    else:
+        test = read_data_file(info, spec.test_file, "test")
+        notes = [f"training rows from {Path(spec.train_file).name}, test rows from "
+                 f"{Path(spec.test_file).name}"]
+        train_part, val = split_off_validation(train, info, spec, notes)
+        fingerprint = content_hash([frame_fingerprint(train), frame_fingerprint(test)])
+    return PreparedRows(
+        info=info, fingerprint=fingerprint,
+        train=_subset(train_part, spec.n_train, spec.sample_seed, "training", notes),
+        val=val, test=_subset(test, spec.n_test, spec.sample_seed, "test", notes),
+        notes=tuple(notes),
+    )
+
+
+def split_off_validation(
+    train: pd.DataFrame, info: DatasetInfo, spec: DataSpec, notes: list[str]
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    if spec.val_fraction == 0:
+        return train, train.iloc[:0]
+    splits = make_splits(train, info, seed=spec.split_seed, test_fraction=spec.val_fraction,
+                         val_fraction=0, stratify=spec.stratify)
+    notes.extend(warning.replace("test split", "validation split") for warning in splits.warnings)
+    return train.iloc[splits.train], train.iloc[splits.test]
+
+
+def file_test_only(spec: DataSpec, info: DatasetInfo) -> PreparedRows:
+    """Only a test file: enough for zero-shot scoring; training methods say they need rows."""
+    test = read_data_file(info, spec.test_file, "test")
+    notes = [f"test rows from {Path(spec.test_file).name}; no training file"]
+    return PreparedRows(
+        info=info, fingerprint=frame_fingerprint(test), train=test.iloc[:0], val=test.iloc[:0],
+        test=_subset(test, spec.n_test, spec.sample_seed, "test", notes), notes=tuple(notes),
     )
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from workbench.data import get_info
+from workbench.data import get_info, tallrec
 from workbench.data.registry import DatasetInfo
 from workbench.specs import TemplateSpec
 
@@ -41,16 +41,12 @@ Median house age: {{ HouseAge }} years.
 Rooms per household: {{ AveRooms }}, of which bedrooms: {{ AveBedrms }}.
 Population: {{ Population }}, with {{ AveOccup }} people per household."""
 
-TALLREC_INSTRUCTION = (
-    "Given the user's preference and unpreference, identify whether the user will like the "
-    'target {item} by answering "Yes." or "No.".'
-)
 
 
 def _tallrec(item: str) -> Task:
     # TALLRec's input already ends with the question; the instruction carries the task.
     return Task(
-        "", YES_NO, jinja="{{ input }}", instruction=TALLREC_INSTRUCTION.format(item=item),
+        "", YES_NO, jinja="{{ input }}", instruction=tallrec.INSTRUCTION.format(item=item),
         wrapper="alpaca",
     )
 
@@ -90,6 +86,8 @@ TASKS: dict[str, Task] = {
     "movielens": Task("Will the user like this movie? Yes or no?", YES_NO),
     "tallrec-book": _tallrec("book"),
     "tallrec-movie": _tallrec("movie"),
+    "book-crossing-tallrec": _tallrec("book"),
+    "movielens-tallrec": _tallrec("movie"),
 }
 
 

@@ -33,4 +33,8 @@ PAGES = (
         "pages/5_Forgetting.py", "Forgetting", "🧠",
         "train on task A then B: what A loses, and what LoRA, replay, EWC or multi-task save",
     ),
+    PageEntry(
+        "pages/6_Recommender.py", "Recommender", "📚",
+        "rate books, get recommendations ranked by a zero-shot or fine-tuned model's P(Yes)",
+    ),
 )

@@ -10,6 +10,7 @@ from __future__ import annotations
 import traceback
 from collections import Counter
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Callable
 
 import numpy as np
@@ -348,10 +349,16 @@ def baseline_controls(dataset: str, records: list[RunRecord], store: Store) -> N
         "Run baselines", key=f"results_run_baselines_{dataset}", disabled=busy, icon="▶️",
         help="Runs already in the store are reused, so a second click is instant.",
     )
+    methods = list(results.baseline_labels(dataset).values())
+    named = ", ".join(methods[:-1]) + f" and {methods[-1]}"
+    if data.test_file:
+        split = f"training file {Path(data.train_file or '').name}, test file {Path(data.test_file).name}"
+    else:
+        split = (f"seed {data.split_seed}, {data.test_fraction:.0%} test, "
+                 f"{'stratified' if data.stratify else 'not stratified'}")
     right.caption(
-        f"Logistic regression and XGBoost on {sizes} training rows: {len(specs)} runs on the split "
-        f"the language-model runs use (seed {data.split_seed}, {data.test_fraction:.0%} test, "
-        f"{'stratified' if data.stratify else 'not stratified'}), scored on the whole test split."
+        f"{named[:1].upper()}{named[1:]} on {sizes} training rows: {len(specs)} runs on the split "
+        f"the language-model runs use ({split}), scored on the whole test split."
     )
     if clicked and not busy:
         root = store.root
@@ -446,8 +453,8 @@ def shots_section(scope: Scope, dataset: str, records: list[RunRecord], store: S
                  "few-shot prompting, training rows for fine-tuning and the baselines. Bars: the "
                  "95% interval of one run, or the range when several runs share a point."]
         if len(reference):
-            notes.append("Gray dashed: the reference numbers of REFERENCES.md (scored on the whole "
-                         "test split of 4,128 rows).")
+            notes.append("Gray dashed: the reference numbers of REFERENCES.md "
+                         f"({results.REFERENCE_NOTES[dataset]}).")
         st.caption(" ".join(notes))
     if not any(r.kind == "baseline" for r in scope.records):
         st.caption("No baseline runs yet: **Run baselines** fills their side of the curve.")

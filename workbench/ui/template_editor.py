@@ -233,8 +233,10 @@ def settings_problems(error: ValidationError) -> list[str]:
 
 
 def page_datasets() -> tuple[list[DatasetInfo], list[DatasetInfo]]:
-    """(usable here, left out) among the tabular and text data sets."""
-    candidates = [info for info in list_datasets() if info.kind in PAGE_KINDS]
+    """(usable here, left out) among the tabular and text data sets and the recommendation
+    data sets written as questions (TALLRec's rows: a text column to prompt with)."""
+    candidates = [info for info in list_datasets()
+                  if info.kind in PAGE_KINDS or (info.kind == "recommendation" and info.text_column)]
     usable = [info for info in candidates if info.offline and not info.needs_file]
     return usable, [info for info in candidates if info not in usable]
 

@@ -211,7 +211,7 @@ def data_section() -> tuple[DatasetInfo, PreparedRows | None]:
     left, middle, right = st.columns([3, 1.2, 1.2])
     name, _ = te.pick_dataset(
         left, DATASET, on_change=_on_dataset,
-        help="The tabular and text classification data sets that work offline.",
+        help="The tabular, text and recommendation-question data sets that work offline.",
     )
     info = get_info(name)
     data = split_spec(name)
