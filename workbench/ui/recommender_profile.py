@@ -136,6 +136,7 @@ def profile_files(catalog: Catalog) -> None:
                        file_name="book-profile.json", mime="application/json",
                        key="rec_download", disabled=profile.is_empty, icon="⬇️")
     upload = st.file_uploader("Upload a profile", type=["json"], key="rec_upload",
+                              max_upload_size=1,  # MB; profile_from_json allows 200 KB
                               help="A file saved with Download the profile.")
     if upload is None:
         return
@@ -152,7 +153,9 @@ def profile_files(catalog: Catalog) -> None:
     st.session_state[_UPLOADED] = upload.file_id
     unknown = (f" Not in the catalog, kept under their own titles: {', '.join(resolved.unknown_titles)}."
                if resolved.unknown_titles else "")
+    dropped = (f" Left out {len(resolved.dropped_ids)} books with neither a title nor an id of "
+               f"the catalog ({', '.join(resolved.dropped_ids[:5])})." if resolved.dropped_ids else "")
     set_profile(resolved.profile, ("success", f"Loaded {len(resolved.profile.liked)} liked and "
                                               f"{len(resolved.profile.disliked)} disliked books "
-                                              f"from {upload.name}.{unknown}"))
+                                              f"from {upload.name}.{unknown}{dropped}"))
     st.rerun()
