@@ -44,6 +44,18 @@ def test_find_done_ignores_runs_whose_files_are_gone(store):
     assert store.find_done("k1") is None
 
 
+def test_a_run_on_its_way_or_done_is_reusable_and_a_failed_one_is_not(store):
+    failed = make_run(store)
+    store.fail(failed.id, "boom")
+    assert store.find_reusable("k1") is None
+    queued = make_run(store)
+    assert store.find_reusable("k1").id == queued.id
+    store.start(queued.id)
+    assert store.find_reusable("k1").status == "running"
+    store.finish(queued.id, {"test": {}})
+    assert store.find_reusable("k1").id == queued.id and store.find_reusable("other") is None
+
+
 def test_failed_runs_keep_their_reason(store):
     record = make_run(store)
     store.fail(record.id, "out of memory")

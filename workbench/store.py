@@ -247,6 +247,16 @@ class Store:
                 return record
         return None
 
+    def find_reusable(self, cache_key: str) -> RunRecord | None:
+        """A run with this cache key that is done or still on its way (queued or running): what a
+        page reuses instead of starting the same run again."""
+        with self._connect() as db:
+            rows = db.execute(
+                "SELECT * FROM runs WHERE cache_key = ? AND status IN (?, ?) "
+                "ORDER BY created_at DESC LIMIT 1", (cache_key, *ACTIVE_STATUSES),
+            ).fetchall()
+        return self._record(rows[0]) if rows else self.find_done(cache_key)
+
     def list(self, dataset: str | None = None, status: str | None = None) -> list[RunRecord]:
         query, args = "SELECT * FROM runs", []
         conditions = []

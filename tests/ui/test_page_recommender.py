@@ -355,3 +355,23 @@ def test_ask_about_one_book(tmp_path, use_store):
     at.button(key="rec_ask_go").click().run()
     assert_no_exception(at)
     assert "You disliked this book: it is part of your history too." in _texts(at.main.caption)
+
+
+def test_train_your_own_recommender_starts_one_background_run_and_reuses_it(tmp_path, use_store):
+    from workbench.ui.run_state import run_supervisor
+
+    root = tmp_path / "runs"
+    use_store(root)
+    at = _page()
+    at.select_slider(key="rec_train_k").set_value(16).run()
+    at.button(key="rec_train_go").click().run()
+    assert_no_exception(at)
+    records = Store(root).list()
+    assert len(records) == 1
+    record = records[0]
+    assert (record.kind, record.dataset, record.model) == ("finetune", "book-crossing-tallrec", TINY)
+    assert record.spec["data"]["n_train"] == 16 and record.spec["training"]["method"] == "lora"
+    at.button(key="rec_train_go").click().run()  # the same settings again: reused, not queued
+    assert len(Store(root).list()) == 1
+    assert any("already" in toast.value for toast in at.toast)
+    run_supervisor().cancel(record.id)

@@ -47,20 +47,12 @@ def _comparison_of(record: RunRecord) -> str | None:
 # --- launch --------------------------------------------------------------------------------------
 
 
-def _existing(key: str, records: list[RunRecord]) -> RunRecord | None:
-    """A stored run with this cache key that is done or still on its way."""
-    for record in records:  # newest first
-        if record.cache_key == key and (record.status == "done" or record.status in ACTIVE_STATUSES):
-            return record
-    return None
-
-
 def launch(spec: ForgettingSpec) -> None:
-    records = forgetting_records()
+    store = current_store()
     started, reused = 0, 0
     for run_spec in method_runs(spec):
         key = spec_key(run_spec, prepare_inputs(run_spec))
-        if _existing(key, records) is not None:
+        if store.find_reusable(key) is not None:
             reused += 1
             continue
         run_supervisor().submit(run_spec, key)

@@ -34,11 +34,11 @@ def active_recommender_runs() -> list[RunRecord]:
 
 def launch(spec: FinetuneSpec) -> None:
     key = spec_key(spec, prepare_inputs(spec))
-    for record in current_store().list():
-        if record.cache_key == key and (record.status == "done" or record.status in ACTIVE_STATUSES):
-            st.toast(f"This recommender is already {record.status} (run {record.id}): "
-                     "it is in the model list when done.")
-            return
+    existing = current_store().find_reusable(key)
+    if existing is not None:
+        st.toast(f"This recommender is already {existing.status} (run {existing.id}): it is in "
+                 "the model list when done.")
+        return
     run_supervisor().submit(spec, key)
     st.toast("Training started in the background: it joins the model list when done.")
 
