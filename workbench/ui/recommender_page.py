@@ -39,7 +39,10 @@ def cached_tuned_answerer(run_id: str, _record: RunRecord) -> Answerer:
 
 
 def recommender_runs() -> dict[str, RunRecord]:
-    return {record.id: record for record in current_store().list() if can_recommend(record)}
+    """Runs that can recommend, best test AUC first (the store lists newest first)."""
+    runs = [record for record in current_store().list() if can_recommend(record)]
+    runs.sort(key=lambda r: -((r.metrics or {}).get("test", {}).get("auc") or 0.0))
+    return {record.id: record for record in runs}
 
 
 def answerer_for(choice: str, runs: dict[str, RunRecord]) -> Answerer:
