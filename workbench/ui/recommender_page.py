@@ -23,7 +23,9 @@ from workbench.recommend.rank import (
 from workbench.results import run_label
 from workbench.store import RunRecord
 from workbench.ui.messages import problems_shown
-from workbench.ui.recommender_profile import cached_catalog, current_profile, profile_section
+from workbench.ui.recommender_profile import (
+    cached_catalog, current_profile, profile_section, search_hits,
+)
 from workbench.ui.recommender_train import train_section
 from workbench.ui.state import cached_model, current_model_name, current_store
 from workbench.ui.training_charts import PLOTLY_CONFIG
@@ -179,9 +181,10 @@ def run_ranking(profile: Profile, choices: list[str], runs: dict[str, RunRecord]
                              text=f"Scoring {done} of {total} books with {label} ...")
 
             tables.append(rank_candidates(answerer, liked, disliked, candidates, progress))
-        except WorkbenchError as error:
+        except Exception as error:  # noqa: BLE001 - a message on the page, never a traceback
             bar.empty()
-            st.error(f"{label}: {error}")
+            reason = str(error) if isinstance(error, WorkbenchError) else f"{type(error).__name__}: {error}"
+            st.error(f"{label}: {reason}")
             return
         bar.empty()
         labels.append(label)
@@ -270,15 +273,8 @@ def ask_section(catalog: Catalog, choice: str, runs: dict[str, RunRecord]) -> No
                           placeholder="title or author")
     if not query:
         return
-    hits = None
-    with problems_shown("Cannot search the catalog", show=st.warning):
-        hits = catalog.search(query, limit=20)
+    hits = search_hits(catalog, query, limit=20)
     if hits is None:
-        return
-    if hits.empty:
-        suggestions = catalog.suggest(query)
-        hint = f" Did you mean: {', '.join(suggestions)}?" if suggestions else ""
-        st.warning(f"No book matches \"{query.strip()}\".{hint}")
         return
     books = {str(row["book_id"]): row for _, row in hits.iterrows()}
     book_id = st.selectbox("Book", list(books), key="rec_ask_book",

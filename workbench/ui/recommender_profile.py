@@ -85,19 +85,25 @@ def search_box(catalog: Catalog) -> None:
         st.caption(f"{len(catalog):,} books, most rated first. Like or dislike a few, then ask "
                    "for recommendations below.")
         return
-    hits = None
-    with problems_shown("Cannot search the catalog", show=st.warning):
-        hits = catalog.search(query, limit=SEARCH_HITS)
+    hits = search_hits(catalog, query, SEARCH_HITS)
     if hits is None:
-        return
-    if hits.empty:
-        suggestions = catalog.suggest(query)
-        hint = f" Did you mean: {', '.join(suggestions)}?" if suggestions else ""
-        st.warning(f"No book matches \"{query.strip()}\".{hint}")
         return
     profile = current_profile()
     for _, book in hits.iterrows():
         book_row(book, profile.opinion(str(book["book_id"])))
+
+
+def search_hits(catalog: Catalog, query: str, limit: int) -> pd.DataFrame | None:
+    """The books matching `query`, or None after saying why there are none."""
+    hits = None
+    with problems_shown("Cannot search the catalog", show=st.warning):
+        hits = catalog.search(query, limit=limit)
+    if hits is not None and hits.empty:
+        suggestions = catalog.suggest(query)
+        hint = f" Did you mean: {', '.join(suggestions)}?" if suggestions else ""
+        st.warning(f"No book matches \"{query.strip()}\".{hint}")
+        return None
+    return hits
 
 
 def book_row(book: pd.Series, opinion: str | None) -> None:
