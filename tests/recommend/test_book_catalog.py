@@ -22,16 +22,6 @@ SORCERERS_STONE_EDITIONS = ["059035342X", "0590353403", "043936213X", "093917334
 WILD_ANIMUS = "0971880107"  # the most rated ISBN in Book-Crossing
 
 
-@pytest.fixture(scope="module")
-def catalog(tmp_path_factory):
-    """Built once per session: every test module caches to the same fresh folder, no stale file."""
-    folder = tmp_path_factory.getbasetemp() / "book-catalog-cache"
-    folder.mkdir(exist_ok=True)
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr("workbench.recommend.catalog.data_cache_dir", lambda: folder)
-        yield load_catalog()
-
-
 def title_and_author(books: pd.DataFrame) -> pd.Series:
     return (books["title"] + " " + books["author"]).map(fold)
 

@@ -6,7 +6,6 @@ from dataclasses import asdict
 import pytest
 
 from workbench.errors import WorkbenchError
-from workbench.recommend.catalog import load_catalog
 from workbench.recommend.profile import (
     FORMAT,
     BookRef,
@@ -22,16 +21,6 @@ HOBBIT = BookRef("0345339681", "The Hobbit", "J.R.R. Tolkien")
 DUNE = BookRef("0441172717", "Dune", "Frank Herbert")
 FIRM = BookRef("044021145X", "The Firm", "John Grisham")
 NOT_A_PROFILE = "This file is not a book profile: "
-
-
-@pytest.fixture(scope="module")
-def catalog(tmp_path_factory):
-    """Built once per session: every test module caches to the same fresh folder, no stale file."""
-    folder = tmp_path_factory.getbasetemp() / "book-catalog-cache"
-    folder.mkdir(exist_ok=True)
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr("workbench.recommend.catalog.data_cache_dir", lambda: folder)
-        yield load_catalog()
 
 
 def document(liked=(), disliked=(), **changes) -> dict:

@@ -8,6 +8,7 @@ from streamlit.testing.v1 import AppTest
 
 REPO = Path(__file__).resolve().parents[2]
 APP = str(REPO / "app.py")
+MODEL_PICKER = "_model_picker"  # the sidebar's model select box (workbench.ui.frame)
 
 
 def open_page(page: str | None = None, timeout: float = 60) -> AppTest:
@@ -17,6 +18,16 @@ def open_page(page: str | None = None, timeout: float = 60) -> AppTest:
     at.run()
     if page is not None:
         at.switch_page(page).run()
+    return at
+
+
+def open_page_with_model(page: str, model: str | None, timeout: float = 60) -> AppTest:
+    """`page` opened without an exception, then (when given) `model` picked in the sidebar."""
+    at = open_page(page, timeout)
+    assert_no_exception(at)
+    if model:
+        at.sidebar.selectbox(key=MODEL_PICKER).set_value(model).run()
+        assert_no_exception(at)
     return at
 
 

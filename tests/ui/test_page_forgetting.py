@@ -9,12 +9,11 @@ import time
 
 import pytest
 
-from tests.ui.apptest import assert_no_exception, main_errors, open_page
+from tests.ui.apptest import assert_no_exception, main_errors, open_page_with_model
 from workbench.experiments import run
 from workbench.forgetting.plan import method_runs
 from workbench.specs import ForgettingSpec, parse_spec, read_yaml
-from workbench.store import RUNS_ENV, Store
-from workbench.ui.run_state import forget_supervisor
+from workbench.store import Store
 
 PAGE = "pages/5_Forgetting.py"
 TINY = "tiny-random-llama"
@@ -35,16 +34,6 @@ def tiny_comparison(methods=("naive", "lora")) -> ForgettingSpec:
     })
 
 
-@pytest.fixture
-def use_store(monkeypatch):
-    def use(root) -> None:
-        monkeypatch.setenv(RUNS_ENV, str(root))
-        forget_supervisor()
-
-    yield use
-    forget_supervisor()
-
-
 @pytest.fixture(scope="module")
 def stored(tmp_path_factory):
     root = tmp_path_factory.mktemp("forgetting-page-store")
@@ -55,12 +44,7 @@ def stored(tmp_path_factory):
 
 
 def _page(model: str | None = TINY):
-    at = open_page(PAGE, TIMEOUT)
-    assert_no_exception(at)
-    if model:
-        at.sidebar.selectbox(key="_model_picker").set_value(model).run()
-        assert_no_exception(at)
-    return at
+    return open_page_with_model(PAGE, model, TIMEOUT)
 
 
 def test_the_default_preset_fills_the_form_with_a_valid_comparison(tmp_path, use_store):

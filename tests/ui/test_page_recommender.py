@@ -12,13 +12,12 @@ import re
 
 import pytest
 
-from tests.ui.apptest import REPO, assert_no_exception, main_errors, open_page
+from tests.ui.apptest import REPO, assert_no_exception, main_errors, open_page_with_model
 from workbench.experiments import run
 from workbench.recommend.catalog import book_catalog
 from workbench.recommend.profile import Profile, profile_to_json
 from workbench.specs import apply_overrides, load_spec
-from workbench.store import RUNS_ENV, Store
-from workbench.ui.run_state import forget_supervisor
+from workbench.store import Store
 
 PAGE = "pages/6_Recommender.py"
 TINY = "tiny-random-llama"
@@ -28,16 +27,6 @@ SPEC = "assets/specs/bookcrossing-lora.yaml"
 STARTER_LIKED = ["The Hobbit", "Harry Potter and the Sorcerer's Stone", "A Game of Thrones"]
 STARTER_DISLIKED = ["The Firm"]
 ZERO_SHOT_LABEL = f"Zero-shot: {TINY} (no training)"
-
-
-@pytest.fixture
-def use_store(monkeypatch):
-    def use(root) -> None:
-        monkeypatch.setenv(RUNS_ENV, str(root))
-        forget_supervisor()
-
-    yield use
-    forget_supervisor()
 
 
 @pytest.fixture(scope="module")
@@ -65,12 +54,7 @@ def catalog():
 
 
 def _page(model: str | None = TINY):
-    at = open_page(PAGE, TIMEOUT)
-    assert_no_exception(at)
-    if model:
-        at.sidebar.selectbox(key="_model_picker").set_value(model).run()
-        assert_no_exception(at)
-    return at
+    return open_page_with_model(PAGE, model, TIMEOUT)
 
 
 def _texts(elements) -> list[str]:

@@ -12,20 +12,20 @@ import time
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.ui.apptest import assert_no_exception, main_errors, main_metrics, open_page
+from tests.ui.apptest import (
+    assert_no_exception, main_errors, main_metrics, open_page, open_page_with_model,
+)
 from workbench.experiments import run
 from workbench.specs import FinetuneSpec, parse_spec, read_yaml, spec_to_yaml
-from workbench.store import RUNS_ENV, Store
+from workbench.store import Store
 from workbench.training.method_options import METHOD_INFO
 from workbench.training.presets import PRESETS
 from workbench.ui import template_editor as te
 from workbench.ui import training_form as tf
-from workbench.ui.run_state import forget_supervisor
 from workbench.ui.training_launch import CLI_COMMAND, OPENED
 from workbench.ui.try_it_box import cached_tuned
 
 PAGE = "pages/4_Training.py"
-PICKER_KEY = "_model_picker"
 TINY = "tiny-random-llama"
 TIMEOUT = 120
 
@@ -51,14 +51,14 @@ def stored(tmp_path_factory):
 
 
 @pytest.fixture
-def use_store(monkeypatch):
+def use_store(use_store):
+    """The shared use_store (tests/ui/conftest.py), also emptying Try it's cached model."""
+
     def use(root) -> None:
-        monkeypatch.setenv(RUNS_ENV, str(root))
-        forget_supervisor()
+        use_store(root)
         cached_tuned.clear()
 
-    yield use
-    forget_supervisor()
+    return use
 
 
 @pytest.fixture
@@ -67,12 +67,7 @@ def empty_store(tmp_path, use_store):
 
 
 def _page(model: str | None = None) -> AppTest:
-    at = open_page(PAGE, TIMEOUT)
-    assert_no_exception(at)
-    if model:
-        at.sidebar.selectbox(key=PICKER_KEY).set_value(model).run()
-        assert_no_exception(at)
-    return at
+    return open_page_with_model(PAGE, model, TIMEOUT)
 
 
 def _method(at: AppTest, method: str) -> None:

@@ -170,7 +170,7 @@ def run_ranking(profile: Profile, choices: list[str], runs: dict[str, RunRecord]
                 candidates: pd.DataFrame) -> None:
     liked, disliked = written(profile)
     tables, labels = [], []
-    for position, choice in enumerate(choices):
+    for choice in choices:
         label = model_label(choice, runs)
         bar = st.progress(0.0, text=f"Loading {label} ...")
         try:
