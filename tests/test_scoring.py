@@ -176,3 +176,32 @@ def test_answer_ids_as_they_follow_a_prompt_with_a_sentencepiece_tokenizer():
 def test_answer_ids_refuse_bad_answers(tiny, answers, message):
     with pytest.raises(ScoringError, match=message):
         answer_token_ids(tiny.tokenizer, answers)
+
+
+def test_a_shared_instruction_runs_once_and_scores_stay_the_same(smollm2_fp32, prompts, monkeypatch):
+    import workbench.prefix_cache as prefix_cache
+
+    instruction = ("Below is an instruction that describes a task. Write a response that "
+                   "appropriately completes the request.\n\n")
+    shared = [instruction + prompt for prompt in prompts[:8]]
+    model, tokenizer = smollm2_fp32.model, smollm2_fp32.tokenizer
+    ids = tokenizer(shared)["input_ids"]
+    assert prefix_cache.common_prefix_length(ids) >= prefix_cache.MIN_SHARED_TOKENS
+    built = []
+    original = prefix_cache.SharedPrefix.build.__func__
+    monkeypatch.setattr(prefix_cache.SharedPrefix, "build",
+                        classmethod(lambda cls, *a: built.append(original(cls, *a)) or built[-1]))
+    with_prefix = score_prompts(model, tokenizer, shared, MIXED, batch_size=3)
+    assert built and built[0] is not None and built[0].length >= 15
+    monkeypatch.setattr(prefix_cache, "MIN_SHARED_TOKENS", 10**6)
+    whole = score_prompts(model, tokenizer, shared, MIXED, batch_size=3)
+    np.testing.assert_allclose(with_prefix.log_probs, whole.log_probs, atol=1e-4)
+
+
+def test_the_common_prefix_leaves_every_prompt_a_token_of_its_own():
+    from workbench.prefix_cache import common_prefix_length
+
+    assert common_prefix_length([[1, 2, 3], [1, 2, 3]]) == 2
+    assert common_prefix_length([[1, 2, 3, 4], [1, 2, 5]]) == 2
+    assert common_prefix_length([[7], [7, 8]]) == 0
+    assert common_prefix_length([]) == 0

@@ -6,12 +6,13 @@
 Nothing here generates or parses text. Each class's log-probability is the sum of the
 log-probabilities of its answer tokens given the prompt; a softmax over the classes renormalises.
 Prompts are scored in batches, longest first, left padded, and the model computes logits only
-for the last positions (`logits_to_keep`), which is what makes batched scoring cheap.
+for the last positions (`logits_to_keep`), which is what makes batched scoring cheap. The tokens
+every prompt starts with (an instruction, a wrapper, fixed few-shot examples) run once, and each
+batch reuses their key/value cache (workbench.prefix_cache).
 """
 
 from __future__ import annotations
 
-import inspect
 import time
 from dataclasses import dataclass, field
 from typing import Callable, Sequence
@@ -20,6 +21,8 @@ import numpy as np
 import torch
 
 from workbench.errors import WorkbenchError
+from workbench.models.forward_args import accepts, left_pad
+from workbench.prefix_cache import SharedPrefix
 
 Progress = Callable[[int, int], None]
 ShouldStop = Callable[[], bool]
@@ -128,12 +131,7 @@ def encode_prompts(
 
 
 def left_padded(sequences: list[list[int]], pad_id: int, device) -> dict[str, torch.Tensor]:
-    width = max(len(ids) for ids in sequences)
-    input_ids = torch.full((len(sequences), width), pad_id, dtype=torch.long)
-    attention_mask = torch.zeros((len(sequences), width), dtype=torch.long)
-    for row, ids in enumerate(sequences):
-        input_ids[row, width - len(ids):] = torch.tensor(ids, dtype=torch.long)
-        attention_mask[row, width - len(ids):] = 1
+    input_ids, attention_mask = left_pad(sequences, pad_id)
     # Positions count real tokens only, so a left-padded row sees the positions it would alone
     # (this matters for absolute position embeddings such as GPT-2's).
     position_ids = (attention_mask.cumsum(dim=1) - 1).clamp(min=0)
@@ -144,28 +142,28 @@ def left_padded(sequences: list[list[int]], pad_id: int, device) -> dict[str, to
     }
 
 
-def accepts(model, argument: str) -> bool:
-    """Whether model.forward takes `argument` (nearly every causal LM takes position_ids and
-    logits_to_keep; a few older ones do not)."""
-    parameters = inspect.signature(model.forward).parameters
-    return argument in parameters or any(
-        p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values()
-    )
-
-
-def last_log_probs(model, sequences: list[list[int]], keep: int, pad_id: int) -> torch.Tensor:
-    """float32 log-softmax over the vocabulary at the last `keep` positions: batch x keep x V."""
-    inputs = left_padded(sequences, pad_id, model.device)
-    if not accepts(model, "position_ids"):
-        del inputs["position_ids"]
+def last_log_probs(
+    model, sequences: list[list[int]], keep: int, pad_id: int, shared: SharedPrefix | None = None
+) -> torch.Tensor:
+    """float32 log-softmax over the vocabulary at the last `keep` positions: batch x keep x V.
+    With `shared`, every sequence starts with its tokens and only the rest is computed."""
+    if shared is not None:
+        inputs = shared.inputs(shared.suffixes(sequences), pad_id, model.device)
+        inputs["use_cache"] = True
+    else:
+        inputs = left_padded(sequences, pad_id, model.device)
+        inputs["use_cache"] = False
+        if not accepts(model, "position_ids"):
+            del inputs["position_ids"]
     if accepts(model, "logits_to_keep"):
         inputs["logits_to_keep"] = keep
-    logits = model(**inputs, use_cache=False).logits
+    logits = model(**inputs).logits
     return torch.log_softmax(logits[:, -keep:].float(), dim=-1)
 
 
 def score_batch(
-    model, prompt_ids: list[list[int]], answer_ids: list[list[int]], pad_id: int
+    model, prompt_ids: list[list[int]], answer_ids: list[list[int]], pad_id: int,
+    shared: SharedPrefix | None = None,
 ) -> np.ndarray:
     """batch x k summed answer log-probabilities.
 
@@ -176,13 +174,13 @@ def score_batch(
     scores = torch.empty((len(prompt_ids), len(answer_ids)), dtype=torch.float32)
     single = [c for c, ids in enumerate(answer_ids) if len(ids) == 1]
     if single:
-        log_probs = last_log_probs(model, prompt_ids, 1, pad_id)[:, -1]
+        log_probs = last_log_probs(model, prompt_ids, 1, pad_id, shared)[:, -1]
         scores[:, single] = log_probs[:, [answer_ids[c][0] for c in single]].cpu()
     for c, ids in enumerate(answer_ids):
         if len(ids) == 1:
             continue
         sequences = [prompt + ids[:-1] for prompt in prompt_ids]
-        log_probs = last_log_probs(model, sequences, len(ids), pad_id)
+        log_probs = last_log_probs(model, sequences, len(ids), pad_id, shared)
         targets = torch.tensor(ids, device=log_probs.device).expand(len(sequences), -1)
         scores[:, c] = log_probs.gather(2, targets.unsqueeze(-1)).squeeze(-1).sum(dim=1).cpu()
     return scores.numpy()
@@ -232,13 +230,14 @@ def score_prompts(
     pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
     stopped = False
     with torch.inference_mode():
+        shared = SharedPrefix.build(model, prompt_ids) if total > 1 else None
         for start in range(0, total, batch_size):
             if should_stop is not None and should_stop():
                 stopped = True
                 break
             rows = order[start:start + batch_size]
             batch = [prompt_ids[i] for i in rows]
-            log_probs[rows] = score_batch(model, batch, answer_ids, pad_id)
+            log_probs[rows] = score_batch(model, batch, answer_ids, pad_id, shared)
             if progress is not None:
                 progress(start + len(rows), total)
     return ScoreResult(

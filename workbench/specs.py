@@ -158,7 +158,7 @@ class TrainingSpec(_Strict):
     max_length: int = Field(512, ge=8, le=32768)  # truncation limit, never a fixed padding
     lora_r: int = Field(8, ge=1, le=1024)
     lora_alpha: int = Field(16, ge=1, le=4096)
-    lora_dropout: float = Field(0.05, ge=0, lt=1)
+    lora_dropout: float = Field(0.0, ge=0, lt=1)  # as peft; 0.05 cost 1.4x speed and 1 GB here
     target_modules: list[str] | None = None  # None: a sensible default for the architecture
     last_k: int = Field(2, ge=1, le=1000)  # last_layers: how many final blocks train
     num_virtual_tokens: int = Field(20, ge=1, le=512)  # prefix and prompt tuning

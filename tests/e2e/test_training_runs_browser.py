@@ -69,7 +69,7 @@ def test_a_run_goes_on_across_pages_a_second_is_cancelled_a_third_fails_in_words
     fresh_server, page, store
 ):
     known: set[str] = set()
-    set_up_tiny_run(page, fresh_server.url(page_url(TRAINING.path)), max_steps=40)
+    set_up_tiny_run(page, fresh_server.url(page_url(TRAINING.path)), max_steps=120)
     first = start_run(page, store, known)
     main = main_area(page)
     expect(main.get_by_text("Running now", exact=True)).to_be_visible(timeout=UI_TIMEOUT_MS)

@@ -83,3 +83,51 @@ class DynamicPaddingCollator:
         for row, example in enumerate(examples):
             labels[row, :len(example["labels"])] = torch.tensor(example["labels"], dtype=torch.long)
         return labels
+
+
+class AnswerWindowCollator:
+    """Left-pads a causal batch so that every row ends at the last column, and asks the model for
+    logits of the last `logits_to_keep` positions only: those that predict a labelled token (the
+    answer words), plus nothing before them. The LM head then runs on a few positions instead of
+    every one, which is most of the memory of a small model's training step (batch x length x
+    vocabulary floats) and a good part of its time. Position ids count real tokens only, so each
+    row sees the positions it would unpadded (absolute position embeddings such as GPT-2's need
+    this; rotary ones do not care)."""
+
+    def __init__(self, pad_id: int, position_ids: bool = True):
+        self.pad_id = pad_id
+        self.position_ids = position_ids
+
+    def __call__(self, examples: list[dict]) -> dict:
+        width = rounded_width(max(len(example["input_ids"]) for example in examples))
+        input_ids = torch.full((len(examples), width), self.pad_id, dtype=torch.long)
+        attention_mask = torch.zeros((len(examples), width), dtype=torch.long)
+        labels = torch.full((len(examples), width), IGNORE, dtype=torch.long)
+        for row, example in enumerate(examples):
+            start = width - len(example["input_ids"])
+            input_ids[row, start:] = torch.tensor(example["input_ids"], dtype=torch.long)
+            attention_mask[row, start:] = 1
+            labels[row, start:] = torch.tensor(example["labels"], dtype=torch.long)
+        batch = {"input_ids": input_ids, "attention_mask": attention_mask, "labels": labels,
+                 "logits_to_keep": answer_window(labels)}
+        if self.position_ids:
+            batch["position_ids"] = (attention_mask.cumsum(dim=1) - 1).clamp(min=0)
+        return batch
+
+
+def rounded_width(width: int) -> int:
+    """The width rounded up to one of 8 steps per doubling (100 -> 104, 300 -> 320): at most
+    12.5% more padding, and far fewer distinct tensor shapes. With every width different, the
+    C allocator's free blocks never fit the next step's tensors and resident memory of a TALLRec
+    run kept growing (2.1 GB after 16 micro-batches, 3.1 GB after 96); with rounded widths it stays
+    flat."""
+    step = max(1, 1 << max(width.bit_length() - 4, 0))
+    return -(-width // step) * step
+
+
+def answer_window(labels: torch.Tensor) -> int:
+    """How many last positions hold every prediction of a labelled token: the position before the
+    first label of any row, to the end."""
+    labelled = (labels != IGNORE).any(dim=0).nonzero()
+    first = int(labelled[0]) if len(labelled) else labels.shape[1] - 1
+    return labels.shape[1] - max(first - 1, 0)

@@ -24,9 +24,11 @@ from workbench.metrics import auc
 from workbench.models.hardware import bf16_supported
 from workbench.scoring import softmax_rows
 from workbench.specs import TrainingSpec
-from workbench.training.data import IGNORE, DynamicPaddingCollator
+from workbench.models.forward_args import accepts
+from workbench.training.data import IGNORE, AnswerWindowCollator, DynamicPaddingCollator
 from workbench.training.ewc import ewc_loss
 from workbench.training.methods import Trainable
+from workbench.training.micro_batch import micro_batch_size
 
 Progress = Callable[..., None]  # progress(stage, done, total, **details)
 ShouldStop = Callable[[], bool]
@@ -77,17 +79,22 @@ def evaluation_arguments(training: TrainingSpec, has_eval: bool) -> dict:
     return arguments
 
 
-def training_arguments(training: TrainingSpec, output_dir: Path, device: str, has_eval: bool):
+def training_arguments(training: TrainingSpec, output_dir: Path, device: str, has_eval: bool,
+                       micro_batch: int | None = None):
+    """`micro_batch`: rows per forward pass; the batch's other rows come by gradient accumulation
+    (workbench.training.micro_batch)."""
     from transformers import TrainingArguments
+
+    micro_batch = micro_batch or training.batch_size
 
     return TrainingArguments(
         output_dir=str(output_dir),
         num_train_epochs=training.epochs,
         max_steps=training.max_steps or -1,
         learning_rate=training.learning_rate,
-        per_device_train_batch_size=training.batch_size,
-        per_device_eval_batch_size=training.batch_size,
-        gradient_accumulation_steps=training.gradient_accumulation,
+        per_device_train_batch_size=micro_batch,
+        per_device_eval_batch_size=micro_batch,
+        gradient_accumulation_steps=training.gradient_accumulation * (training.batch_size // micro_batch),
         warmup_steps=training.warmup_ratio,  # a float below 1 is a ratio of all steps
         lr_scheduler_type=training.lr_scheduler,
         weight_decay=training.weight_decay,
@@ -120,7 +127,8 @@ def answer_logits_keeper(first_answer_ids: list[int]):
         logits = logits[0] if isinstance(logits, tuple) else logits
         rows = torch.arange(labels.shape[0], device=labels.device)
         start = (labels != IGNORE).int().argmax(dim=1)  # first answer token
-        offset = logits.shape[1] - labels.shape[1]  # virtual tokens of prompt tuning
+        # Virtual tokens of prompt tuning come first (> 0); an answer window keeps the end (< 0).
+        offset = logits.shape[1] - labels.shape[1]
         before = logits[rows, start - 1 + offset]
         ids = answer_ids.to(before.device)
         classes = (labels[rows, start].unsqueeze(1) == ids.to(labels.device)).int().argmax(dim=1)
@@ -143,17 +151,31 @@ def answer_choice_loss(first_answer_ids: list[int]):
     return loss
 
 
+def answer_tokens_loss(outputs, labels, num_items_in_batch=None):
+    """The causal LM loss (each labelled token predicted from the position before it) when the
+    model returned logits of the last positions only (AnswerWindowCollator): the model cannot
+    compute it itself, its logits no longer line up with the labels."""
+    logits = outputs.logits
+    targets = labels[:, labels.shape[1] - logits.shape[1] + 1:].to(logits.device)
+    predictions = logits[:, :-1].float()
+    return torch.nn.functional.cross_entropy(
+        predictions.reshape(-1, predictions.shape[-1]), targets.reshape(-1), ignore_index=IGNORE)
+
+
 def classification_loss(outputs, labels, num_items_in_batch=None):
     """Cross-entropy of a classification head, as the model computes it itself."""
     return torch.nn.functional.cross_entropy(outputs.logits.float(), labels.to(outputs.logits.device))
 
 
 def loss_function(trainable: Trainable, training: TrainingSpec, first_answer_ids: list[int],
-                  penalty: Callable[[], torch.Tensor] | None = None):
+                  penalty: Callable[[], torch.Tensor] | None = None, windowed: bool = False):
     """The Trainer's compute_loss_func: None lets the model compute its own loss. A `penalty()`
-    (EWC) is added to the base loss of each forward pass."""
+    (EWC) is added to the base loss of each forward pass. `windowed`: the batches ask for the
+    logits of the answer window only (AnswerWindowCollator)."""
     if not trainable.is_classifier and training.objective == "label_words":
         base = answer_choice_loss(first_answer_ids)
+    elif not trainable.is_classifier and windowed:
+        base = answer_tokens_loss
     elif trainable.is_classifier and penalty is not None:
         base = classification_loss
     elif penalty is not None:
@@ -182,6 +204,25 @@ def head_optimizer(model, training: TrainingSpec, head_learning_rate: float):
          {"params": groups[True], "lr": head_learning_rate}],
         lr=training.learning_rate, weight_decay=training.weight_decay,
     )
+
+
+def uses_answer_window(trainable: Trainable) -> bool:
+    """Whether training can ask for the answer positions' logits only: causal models whose
+    forward takes logits_to_keep. Prompt and prefix tuning keep whole right-padded rows: their
+    virtual tokens sit in front, and left padding would move them away from the prompt."""
+    if trainable.is_classifier:
+        return False
+    peft_config = getattr(trainable.model, "active_peft_config", None)
+    if peft_config is not None and getattr(peft_config, "is_prompt_learning", False):
+        return False
+    return accepts(trainable.model, "logits_to_keep")
+
+
+def collator_for(trainable: Trainable):
+    pad_id = trainable.tokenizer.pad_token_id if trainable.tokenizer.pad_token_id is not None else 0
+    if uses_answer_window(trainable):
+        return AnswerWindowCollator(pad_id, position_ids=accepts(trainable.model, "position_ids"))
+    return DynamicPaddingCollator(pad_id)
 
 
 def class_logits_keeper(logits, labels):
@@ -307,7 +348,9 @@ def train(
     from transformers import EarlyStoppingCallback, PrinterCallback, Trainer
 
     has_eval = bool(val_examples)
-    arguments = training_arguments(training, output_dir, trainable.device, has_eval)
+    micro_batch = micro_batch_size(training.batch_size, [len(e["input_ids"]) for e in train_examples],
+                                   trainable.model.config, trainable.device)
+    arguments = training_arguments(training, output_dir, trainable.device, has_eval, micro_batch)
     run_callback = make_run_callback(
         progress, should_stop, training.batch_size * training.gradient_accumulation, on_history
     )
@@ -315,17 +358,22 @@ def train(
     if has_eval and training.early_stopping_patience:
         callbacks.append(EarlyStoppingCallback(early_stopping_patience=training.early_stopping_patience))
     keeper = class_logits_keeper if trainable.is_classifier else answer_logits_keeper(first_answer_ids)
-    pad_id = trainable.tokenizer.pad_token_id if trainable.tokenizer.pad_token_id is not None else 0
+    windowed = uses_answer_window(trainable)
+    compute_loss = loss_function(trainable, training, first_answer_ids, penalty, windowed)
     trainer = Trainer(
         model=trainable.model, args=arguments, train_dataset=train_examples,
-        compute_loss_func=loss_function(trainable, training, first_answer_ids, penalty),
-        eval_dataset=val_examples or None, data_collator=DynamicPaddingCollator(pad_id),
+        compute_loss_func=compute_loss,
+        eval_dataset=val_examples or None, data_collator=collator_for(trainable),
         compute_metrics=validation_metrics, preprocess_logits_for_metrics=keeper,
         callbacks=callbacks,
         optimizers=(head_optimizer(trainable.model, training, head_learning_rate)
                     if head_learning_rate and trainable.is_classifier else None, None),
     )
     trainer.remove_callback(PrinterCallback)
+    if compute_loss is not None:
+        # Our losses are means over a micro-batch: the Trainer must divide them by the
+        # accumulation steps (it assumes a compute_loss_func did).
+        trainer.loss_is_scaled_for_ga = False
     try:
         result = trainer.train()
     finally:
