@@ -174,3 +174,17 @@ def test_killing_the_app_kills_its_run_which_shows_as_interrupted_after_a_restar
     intact = store.get(earlier.record.id)
     assert intact.status == "done" and len(store.predictions(intact.id)) == 32
     assert json.loads((intact.folder / "metrics.json").read_text())["test"]["n"] == 32
+
+
+def test_a_run_started_by_the_app_gives_way_to_it_on_the_cpu():
+    from workbench.lifeline import CHILD_NICENESS, PARENT_ENV
+
+    code = "import os; from workbench.lifeline import tie_to_parent; tie_to_parent(); print(os.nice(0))"
+    env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT), PARENT_ENV: str(os.getpid())}
+    child = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                           timeout=60)
+    assert child.returncode == 0, child.stderr
+    assert int(child.stdout) == min(os.nice(0) + CHILD_NICENESS, 19)
+    alone = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
+                           env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT)})
+    assert int(alone.stdout) == os.nice(0)  # a CLI run keeps its priority

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
+from workbench import distributed
 from workbench.errors import WorkbenchError
 
 
@@ -121,15 +123,19 @@ def cancel_file_check(run_dir: str):
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from workbench.experiments import run
     from workbench.specs import ForgettingSpec, apply_overrides, load_spec
-    from workbench.store import Store
 
-    spec = load_spec(args.spec)
+    spec = load_spec(args.spec)  # a bad spec is refused before the slow imports below
     if args.set:
         spec = apply_overrides(spec, args.set)
+
+    from workbench.experiments import run
+    from workbench.store import Store
+
     if isinstance(spec, ForgettingSpec) and not args.run_dir:
         return run_forgetting_comparison(spec, args)
+    if distributed.is_launched():
+        return run_under_launcher(spec, args)
     if args.run_dir:
         store, run_id = Store.of_run_folder(args.run_dir)
         outcome = run(spec, store=store, progress=_stderr_progress(),
@@ -137,6 +143,11 @@ def cmd_run(args: argparse.Namespace) -> int:
     else:
         outcome = run(spec, store=Store(args.store), force=args.force,
                       progress=_stderr_progress())
+    return report_outcome(outcome, args)
+
+
+def report_outcome(outcome, args: argparse.Namespace) -> int:
+    """Print a run's outcome (JSON with --json); 1 when it did not end done."""
     record = outcome.record
     if args.json:
         print(json.dumps(_run_summary(record, outcome.cached), indent=2))
@@ -147,11 +158,29 @@ def cmd_run(args: argparse.Namespace) -> int:
         if record.status == "done":
             print(f"test AUC {_metric(test.get('auc'))} {test.get('auc_ci')}, "
                   f"accuracy {_metric(test.get('accuracy'))}, n={test.get('n')}")
+    for note in record.metrics.get("notes", []) if record.status == "done" else []:
+        print(f"note: {note}", file=sys.stderr)
     if record.status != "done":
         print(f"error: run {record.id} {record.status}: {(record.error or '').splitlines()[0] if record.error else ''}",
               file=sys.stderr)
         return 1
     return 0
+
+
+def run_under_launcher(spec, args: argparse.Namespace) -> int:
+    """torchrun / accelerate launch: every process trains, rank 0 alone stores and prints."""
+    from workbench.experiments.launched import LaunchError, run_launched
+
+    if args.run_dir:
+        raise LaunchError("--run-dir is for the app's own child process; under torchrun or "
+                          "accelerate launch give the spec (and --store) only.")
+    try:
+        outcome = run_launched(spec, args.store, force=args.force, progress=_stderr_progress())
+    finally:
+        distributed.finish()
+    if outcome is None:
+        return 0
+    return report_outcome(outcome, args)
 
 
 def run_forgetting_comparison(spec, args: argparse.Namespace) -> int:
@@ -284,10 +313,25 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+TRACEBACK_ENV = "WORKBENCH_TRACEBACK"  # set to 1 to see the traceback of an unexpected error
+
+
 def main(argv: list[str] | None = None) -> int:
+    """Exit codes: 0 done, 1 the run failed (its reason on stderr), 2 the command, the spec or
+    its data cannot be used (a one-paragraph message on stderr, no traceback)."""
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
     except WorkbenchError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print("error: interrupted", file=sys.stderr)
+        return 130
+    except Exception as error:  # noqa: BLE001 - a traceback is no message for a user
+        if os.environ.get(TRACEBACK_ENV) == "1":
+            raise
+        first = str(error).splitlines()[0] if str(error) else ""
+        print(f"error: {type(error).__name__}: {first} (unexpected; run again with "
+              f"{TRACEBACK_ENV}=1 for the traceback)", file=sys.stderr)
+        return 1

@@ -1,6 +1,6 @@
 """Export a stored run to a folder of its own: its artifacts, its trained weights (a peft adapter/
-or a whole model/), and a README that says what the run is and how to load it without the
-workbench.
+or a whole model/), its test prompts, and a run card (README.md, workbench.run_card) that says
+what the run is and how to load it and reproduce its predictions without the workbench.
 
     export_run(Store(), "20250101-120000-finetune-abc123", Path("exports/lora-california"))
 """
@@ -12,13 +12,18 @@ import shutil
 from pathlib import Path
 
 from workbench.errors import WorkbenchError
+from workbench.models.loading import load_tokenizer, resolve_source
+from workbench.models.registry import get_model_info
+from workbench.run_card import Replay, card
+from workbench.specs import parse_spec
 from workbench.experiments.finetune import ADAPTER_FOLDER, MODEL_FOLDER
 from workbench.experiments.history import HISTORY_FILE
-from workbench.metrics import interval_text
 from workbench.store import METRICS_FILE, PREDICTIONS_FILE, SPEC_FILE, RunRecord, Store
 from workbench.training.methods import CLASSIFIER_METHODS
 
 ARTIFACTS = (SPEC_FILE, METRICS_FILE, PREDICTIONS_FILE, HISTORY_FILE)
+PROMPTS_FILE = "prompts.jsonl"  # the test rows' prompts, rebuilt from the spec at export
+SCORING_FILE = "scoring.json"  # the answer words and their token ids
 WEIGHT_FOLDERS = (ADAPTER_FOLDER, MODEL_FOLDER)  # finetune.save_trained writes one of them
 
 
@@ -40,8 +45,54 @@ def export_run(store: Store, run_id: str, target: Path) -> Path:
     for name in WEIGHT_FOLDERS:
         if (record.folder / name).is_dir():
             shutil.copytree(record.folder / name, target / name)
-    (target / "README.md").write_text(readme(record, target.resolve()), encoding="utf-8")
+    replay = write_prompts(record, target)
+    (target / "README.md").write_text(readme(record, target.resolve(), replay), encoding="utf-8")
     return target
+
+
+def _tokenizer(record: RunRecord, spec):
+    for name in WEIGHT_FOLDERS:
+        if (record.folder / name).is_dir():
+            from transformers import AutoTokenizer
+
+            return AutoTokenizer.from_pretrained(record.folder / name)
+    source, local_only = resolve_source(get_model_info(spec.model.name), lambda _: None)
+    return load_tokenizer(source, local_only)
+
+
+def write_prompts(record: RunRecord, target: Path) -> Replay:
+    """Rebuild the run's test prompts from its spec into prompts.jsonl (and the answer token ids
+    into scoring.json), and check that the data and model still give the run's cache key."""
+    if record.kind not in ("evaluate", "finetune"):
+        return Replay()
+    from workbench.experiments import prepare_inputs, spec_key
+    from workbench.experiments.rows import ROW_ID
+    from workbench.models.fingerprint import model_fingerprint
+    from workbench.prompts import PromptBuilder
+    from workbench.scoring import answer_token_ids
+
+    try:
+        spec = parse_spec(record.spec)
+        rows = prepare_inputs(spec)
+        tokenizer = _tokenizer(record, spec)
+        builder = PromptBuilder(spec.template, rows.info, tokenizer=tokenizer, train=rows.train)
+        prompts = builder.prompts(rows.test)
+        answer_ids = answer_token_ids(tokenizer, builder.answer_words)
+    except (WorkbenchError, OSError, ValueError) as error:
+        return Replay(problem=f"its prompts could not be rebuilt here ({error}).")
+    labels = rows.test[rows.info.label_column].astype(str).tolist()
+    with open(target / PROMPTS_FILE, "w", encoding="utf-8") as out:
+        for row_id, label, prompt in zip(rows.test[ROW_ID].tolist(), labels, prompts):
+            out.write(json.dumps({"row_id": row_id, "label": label, "prompt": prompt}) + "\n")
+    scoring = {"classes": list(rows.info.classes), "answer_words": builder.answer_words,
+               "answer_token_ids": answer_ids}
+    (target / SCORING_FILE).write_text(json.dumps(scoring, indent=2), encoding="utf-8")
+    return Replay(
+        data_fingerprint=rows.fingerprint, model_fingerprint=model_fingerprint(spec.model.name),
+        key_matches=spec_key(spec, rows) == record.cache_key,
+        example_prompt=prompts[0] if prompts else None, prompts_written=len(prompts),
+        answer_ids=answer_ids,
+    )
 
 
 def _base_source(record: RunRecord) -> str:
@@ -81,36 +132,64 @@ def loading_code(record: RunRecord, folder: Path) -> str | None:
     return "\n".join(lines)
 
 
-def readme(record: RunRecord, folder: Path) -> str:
-    metrics = record.metrics
-    test = metrics.get("test", {})
-    method = metrics.get("method") or record.method
-    model = f" on {record.model}" if record.model else ""
+def reproducing_code(record: RunRecord, folder: Path) -> str | None:
+    """Python that scores the first 20 exported prompts the workbench's way and prints them beside
+    the stored probabilities; it continues `loading_code` (which defines tokenizer and model)."""
+    if loading_code(record, folder) is None:
+        return None
+    autocast = ""
+    if record.metrics.get("precision") == "bf16":
+        device = "cuda" if record.metrics.get("device") == "cuda" else "cpu"
+        autocast = f', torch.autocast("{device}", dtype=torch.bfloat16)'
     lines = [
-        f"# Run {record.id}",
+        "import json", "", "import pandas as pd", "import torch", "",
+        f'scoring = json.load(open("{folder / SCORING_FILE}"))',
+        f'rows = [json.loads(line) for line in open("{folder / PROMPTS_FILE}")][:20]',
+        f'stored = pd.read_parquet("{folder / PREDICTIONS_FILE}").set_index("row_id")',
         "",
-        f"{method}{model}, data set {record.dataset} ({metrics.get('n_train', '?')} training rows): "
-        f"test AUC {interval_text(test.get('auc'), test.get('auc_ci'))} on {test.get('n', '?')} "
-        f"test rows. Status: {record.status}.",
-        "",
-        "- `spec.yaml`: the run's spec; `python -m workbench run spec.yaml` runs it again.",
-        "- `metrics.json`: test metrics and how the run went; `predictions.parquet`: per test row, "
-        "the label and one probability per class (`p_<class>`).",
     ]
-    if (record.folder / HISTORY_FILE).is_file():
-        lines.append(f"- `{HISTORY_FILE}`: the training loss and validation metrics, step by step.")
-    code = loading_code(record, folder)
-    if code is None:
-        lines += ["", "This run trained no language-model weights: the files above are all it has."]
-        return "\n".join(lines) + "\n"
     if record.method in CLASSIFIER_METHODS:
-        reading = ("takes the softmax of the classification layer's logits, read at the prompt's "
-                   "last token")
+        lines += [
+            "def class_probabilities(prompt):",
+            '    inputs = tokenizer(prompt, return_tensors="pt")',
+            "    return model(**inputs).logits[0].float().softmax(-1)",
+        ]
     else:
-        reading = (f"reads the probabilities of the answer words {metrics.get('answer_words')} "
-                   "from the next-token logits after it, renormalised over those words")
+        lines += [
+            "def class_probabilities(prompt):",
+            '    """Each class: the summed log-probabilities of its answer tokens after the prompt."""',
+            '    prompt_ids = tokenizer(prompt)["input_ids"]',
+            "    scores = []",
+            '    for answer_ids in scoring["answer_token_ids"]:',
+            "        ids = torch.tensor([prompt_ids + answer_ids[:-1]])",
+            "        log_probs = model(input_ids=ids).logits[0, -len(answer_ids):].float().log_softmax(-1)",
+            "        scores.append(log_probs[torch.arange(len(answer_ids)), answer_ids].sum())",
+            "    return torch.stack(scores).softmax(0)",
+        ]
     lines += [
-        "", "## Loading it", "", "```python", code, "```", "",
-        f"The workbench writes each row as a prompt (the template is in `spec.yaml`) and {reading}.",
+        "",
+        "largest = 0.0",
+        f"with torch.no_grad(){autocast}:",
+        "    for row in rows:",
+        '        ours = class_probabilities(row["prompt"]).tolist()',
+        '        theirs = [float(stored.loc[row["row_id"], f"p_{name}"]) for name in scoring["classes"]]',
+        "        largest = max(largest, *(abs(a - b) for a, b in zip(ours, theirs)))",
+        '        print(row["row_id"], [round(p, 6) for p in ours], "stored:", [round(p, 6) for p in theirs])',
+        'print(f"largest difference from the stored probabilities: {largest:.2e}")',
     ]
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines)
+
+
+def reading_text(record: RunRecord) -> str | None:
+    if record.kind not in ("evaluate", "finetune"):
+        return None
+    if record.method in CLASSIFIER_METHODS:
+        return "takes the softmax of the classification layer's logits, read at the prompt's last token"
+    return (f"reads the probabilities of the answer words {record.metrics.get('answer_words')} "
+            "from the next-token logits after it, renormalised over those words")
+
+
+def readme(record: RunRecord, folder: Path, replay: Replay | None = None) -> str:
+    replay = replay or Replay()
+    code = reproducing_code(record, folder) if replay.prompts_written else None
+    return card(record, replay, loading_code(record, folder), code, reading_text(record))

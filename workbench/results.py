@@ -264,6 +264,18 @@ def _reason(record: RunRecord) -> str:
     return first_paragraph(record.error) or record.status
 
 
+def damaged_runs(store, records: Iterable[RunRecord]) -> dict[str, str]:
+    """{run id: what is wrong with its folder} for runs whose files no longer back their record
+    (folder or spec deleted, metrics or predictions damaged). The index still holds their
+    numbers, so they stay listed; a page says which ones cannot be trusted row by row."""
+    problems = {}
+    for record in records:
+        problem = store.artifact_problem(record)
+        if problem:
+            problems[record.id] = f"Run {record.id}: {problem[:1].lower()}{problem[1:]}"
+    return problems
+
+
 def best_runs(table: pd.DataFrame, by: str = "method", limit: int = 6) -> list[str]:
     """Run ids of the best (first) row of each `by` group of a sorted leaderboard."""
     return table.drop_duplicates(by)["run"].head(limit).tolist()

@@ -6,6 +6,7 @@ run record and the comparison. Each run kind is one model; `kind` tells them apa
 
 from __future__ import annotations
 
+import difflib
 import functools
 import hashlib
 import json
@@ -25,14 +26,27 @@ class SpecError(WorkbenchError):
     """A spec file or a `--set` override is not valid; the message lists every problem."""
 
 
+# Bounds on text fields: a spec is typed by people, and a megabyte in a name or a question is a
+# slip (or an attack on the pages that show it), never a setting.
+MAX_NAME_CHARS = 200
+MAX_TEXT_CHARS = 5_000  # a question, an instruction, a prompt-tuning start text
+MAX_ANSWER_CHARS = 100
+MAX_PATH_CHARS = 4_096
+MAX_SPEC_BYTES = 1_000_000  # a spec file; the largest example is a few hundred bytes
+MAX_YAML_ALIASES = 16  # `*name` references: enough to share a template, too few for a YAML bomb
+MAX_LISTED_PROBLEMS = 12
+
+
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+    # NaN fails bounds with a misleading message ("less than or equal to 1") and infinity
+    # passes one-sided ones (`ewc_lambda: .inf`): both are "Input should be a finite number".
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, allow_inf_nan=False)
 
 
 class DataSpec(_Strict):
     """Which rows: a data set, its split, and how many rows of each part to use."""
 
-    dataset: str = "california-housing"
+    dataset: str = Field("california-housing", min_length=1, max_length=MAX_NAME_CHARS)
     split_seed: int = 42
     test_fraction: float = Field(0.2, gt=0, lt=1)
     val_fraction: float = Field(0.1, ge=0, lt=1)
@@ -40,8 +54,8 @@ class DataSpec(_Strict):
     n_train: int | None = Field(None, ge=1, description="use this many training rows (random, seeded)")
     n_test: int | None = Field(None, ge=1, description="score this many test rows (the first of the shuffled test split)")
     sample_seed: int = 0
-    train_file: str | None = None  # TALLRec-style data sets that come as files
-    test_file: str | None = None
+    train_file: str | None = Field(None, max_length=MAX_PATH_CHARS)  # TALLRec-style files
+    test_file: str | None = Field(None, max_length=MAX_PATH_CHARS)
 
     @field_validator("train_file", "test_file")
     @classmethod
@@ -74,11 +88,12 @@ class TemplateSpec(_Strict):
     readable_names: bool = False  # "median income" instead of "MedInc"
     rounding: int | None = Field(2, ge=0, le=10)
     jinja: str | None = Field(None, max_length=20_000)  # the row template when serializer == "jinja"
-    question: str = "Is this house block valuable? Yes or no?"
-    answer_prefix: str = "Answer:"  # not used by the chat wrapper (the assistant turn answers)
+    question: str = Field("Is this house block valuable? Yes or no?", max_length=MAX_TEXT_CHARS)
+    # Not used by the chat wrapper (the assistant turn answers).
+    answer_prefix: str = Field("Answer:", max_length=MAX_NAME_CHARS)
     answers: dict[str, str] = Field(default_factory=lambda: {"no": "No", "yes": "Yes"})
     wrapper: WrapperName = "none"
-    instruction: str | None = None  # alpaca/chat wrappers; None: the question
+    instruction: str | None = Field(None, max_length=MAX_TEXT_CHARS)  # alpaca/chat; None: question
     shots: int = Field(0, ge=0, le=64)
     shot_seed: int = 0
 
@@ -90,6 +105,9 @@ class TemplateSpec(_Strict):
         words = [word.strip() for word in answers.values()]
         if any(not word for word in words):
             raise ValueError("answer words cannot be empty")
+        if any(len(word) > MAX_ANSWER_CHARS for word in words):
+            raise ValueError(f"answer words are limited to {MAX_ANSWER_CHARS} characters (one "
+                             "short word each reads best)")
         if len(set(words)) != len(words):
             raise ValueError("each class needs a different answer word")
         return answers
@@ -102,7 +120,7 @@ class TemplateSpec(_Strict):
 
 
 class ModelSpec(_Strict):
-    name: str = "smollm2-135m-instruct"
+    name: str = Field("smollm2-135m-instruct", min_length=1, max_length=MAX_PATH_CHARS)
     device: Literal["auto", "cuda", "mps", "cpu"] = "auto"
     dtype: Literal["auto", "bfloat16", "float16", "float32"] = "auto"
     quantization: Literal["none", "8bit", "4bit"] = "none"
@@ -112,7 +130,7 @@ class EvaluateSpec(_Strict):
     """Zero-shot or few-shot scoring: a trainer that does not train (`template.shots`)."""
 
     kind: Literal["evaluate"] = "evaluate"
-    name: str | None = None  # a display label; not part of the cache key
+    name: str | None = Field(None, max_length=MAX_NAME_CHARS)  # a label; not in the cache key
     data: DataSpec = Field(default_factory=DataSpec)
     model: ModelSpec = Field(default_factory=ModelSpec)
     template: TemplateSpec = Field(default_factory=TemplateSpec)
@@ -123,7 +141,7 @@ class BaselineSpec(_Strict):
     """A classic model on the raw features of the same split."""
 
     kind: Literal["baseline"] = "baseline"
-    name: str | None = None
+    name: str | None = Field(None, max_length=MAX_NAME_CHARS)
     data: DataSpec = Field(default_factory=DataSpec)
     # popularity and item_cf read TALLRec-style questions (recommendation data sets)
     method: Literal["logreg", "xgboost", "popularity", "item_cf"] = "xgboost"
@@ -162,7 +180,8 @@ class TrainingSpec(_Strict):
     target_modules: list[str] | None = None  # None: a sensible default for the architecture
     last_k: int = Field(2, ge=1, le=1000)  # last_layers: how many final blocks train
     num_virtual_tokens: int = Field(20, ge=1, le=512)  # prefix and prompt tuning
-    prompt_init_text: str | None = None  # prompt tuning: start from these words' embeddings
+    # Prompt tuning: start from these words' embeddings.
+    prompt_init_text: str | None = Field(None, max_length=MAX_TEXT_CHARS)
     eval_every: int | None = Field(None, ge=1)  # steps; None: once per epoch
     early_stopping_patience: int | None = Field(None, ge=1)  # evaluations without a better val AUC
 
@@ -171,7 +190,7 @@ class FinetuneSpec(_Strict):
     """Fine-tune the model on the training rows written as prompts, then score the test rows."""
 
     kind: Literal["finetune"] = "finetune"
-    name: str | None = None
+    name: str | None = Field(None, max_length=MAX_NAME_CHARS)
     data: DataSpec = Field(default_factory=DataSpec)
     model: ModelSpec = Field(default_factory=ModelSpec)
     template: TemplateSpec = Field(default_factory=TemplateSpec)
@@ -224,7 +243,7 @@ class ForgettingSpec(_Strict):
     one-method copy of this spec (workbench.forgetting.plan.method_runs)."""
 
     kind: Literal["forgetting"] = "forgetting"
-    name: str | None = None
+    name: str | None = Field(None, max_length=MAX_NAME_CHARS)
     tasks: list[ForgettingTask] = Field(min_length=2, max_length=6)
     model: ModelSpec = Field(default_factory=ModelSpec)
     setting: ForgettingSetting = "label_words"
@@ -320,19 +339,106 @@ _Yaml12Loader.add_implicit_resolver(
 )
 
 
+class _BoundedYamlLoader(_Yaml12Loader):
+    """Refuses more than MAX_YAML_ALIASES `*name` references: each one can stand for a whole
+    nested structure, so a few hundred bytes can expand to billions of items (a YAML bomb)."""
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            self.alias_count = getattr(self, "alias_count", 0) + 1
+            if self.alias_count > MAX_YAML_ALIASES:
+                mark = self.peek_event().start_mark
+                raise yaml.composer.ComposerError(
+                    None, None,
+                    f"more than {MAX_YAML_ALIASES} aliases (*name); write the values out",
+                    mark,
+                )
+        return super().compose_node(parent, index)
+
+
+def yaml_problem(error: yaml.YAMLError) -> str:
+    """" (line 3): expected ',' or ']'": where and what, on one line."""
+    mark = getattr(error, "problem_mark", None)
+    where = f" (line {mark.line + 1})" if mark is not None else ""
+    problem = getattr(error, "problem", None) or str(error).splitlines()[0]
+    return f"{where}: {problem}"
+
+
+def _yaml_type(value: Any) -> str:
+    names = {list: "list", str: "text", int: "number", float: "number", bool: "boolean"}
+    return names.get(type(value), type(value).__name__)
+
+
 def read_yaml(text: str) -> Any:
-    return yaml.load(text, Loader=_Yaml12Loader)  # noqa: S506 - a SafeLoader subclass
+    return yaml.load(text, Loader=_BoundedYamlLoader)  # noqa: S506 - a SafeLoader subclass
+
+
+_KINDS = {"evaluate": "EvaluateSpec", "baseline": "BaselineSpec", "finetune": "FinetuneSpec",
+          "forgetting": "ForgettingSpec"}
+
+# Advice added to pydantic's message for fields whose bounds are easy to misjudge.
+_FIELD_HINTS = {
+    "learning_rate": "fine-tuning uses about 1e-5 (full) to 1e-3 (LoRA); above 1 the loss diverges",
+    "head_learning_rate": "about 1e-3; above 1 the loss diverges",
+}
+
+
+def _section_fields(kind: str | None, parts: list[str]) -> list[str]:
+    """The field names of the spec section at `parts` (for "did you mean"), or []."""
+    model: Any = globals().get(_KINDS.get(kind or "", ""), None)
+    for part in parts:
+        if model is None or part.isdigit():
+            continue
+        field = model.model_fields.get(part)
+        if field is None:
+            return []
+        model = next((arg for arg in _model_types(field.annotation)), None)
+    return list(model.model_fields) if model is not None else []
+
+
+def _model_types(annotation: Any) -> list[type]:
+    """The pydantic models inside an annotation (Optional[X], list[X], X)."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [annotation]
+    return [found for arg in getattr(annotation, "__args__", ()) for found in _model_types(arg)]
+
+
+def _unknown_field_message(kind: str | None, parts: list[str]) -> str:
+    known = _section_fields(kind, parts[:-1])
+    message = "not a field of this spec (a typo?)"
+    close = difflib.get_close_matches(parts[-1], known, n=1, cutoff=0.6) if parts else []
+    if close:
+        return f"{message}; did you mean `{close[0]}`?"
+    if known:
+        return f"{message}; the fields here are: {', '.join(known)}"
+    return message
+
+
+def _problem_line(item: dict) -> str:
+    parts = [str(part) for part in item["loc"] if not str(part).startswith("function-")]
+    kind = None
+    if parts and parts[0] in _KINDS:
+        kind, parts = parts[0], parts[1:]  # the union's tag, already known from `kind`
+    where = ".".join(parts)
+    if item["type"] == "extra_forbidden":
+        message = _unknown_field_message(kind, parts)
+    elif item["type"] == "union_tag_invalid":
+        where = "kind"
+        message = (f"{item['input'].get('kind')!r} is not a run kind; use evaluate, baseline, "
+                   "finetune or forgetting")
+    else:
+        message = item["msg"].removeprefix("Value error, ")
+        hint = _FIELD_HINTS.get(parts[-1] if parts else "")
+        if hint and item["type"] in {"less_than_equal", "greater_than", "finite_number"}:
+            message = f"{message} ({hint})"
+    return f"- {where or 'spec'}: {message}"
 
 
 def _format_errors(error: ValidationError) -> str:
-    lines = []
-    for item in error.errors():
-        parts = [str(part) for part in item["loc"] if not str(part).startswith("function-")]
-        if parts and parts[0] in {"evaluate", "baseline", "finetune", "forgetting"}:
-            parts = parts[1:]  # the union's tag, already known from `kind`
-        where = ".".join(parts)
-        message = item["msg"].removeprefix("Value error, ")
-        lines.append(f"- {where or 'spec'}: {message}")
+    lines = [_problem_line(item) for item in error.errors()]
+    if len(lines) > MAX_LISTED_PROBLEMS:
+        more = len(lines) - MAX_LISTED_PROBLEMS
+        lines = lines[:MAX_LISTED_PROBLEMS] + [f"- ... and {more} more problem{'s' * (more > 1)}"]
     return "\n".join(lines)
 
 
@@ -341,8 +447,10 @@ AnySpec = Union[EvaluateSpec, BaselineSpec, FinetuneSpec, ForgettingSpec]
 
 def parse_spec(data: Any) -> AnySpec:
     if not isinstance(data, dict):
+        given = "nothing" if data is None else f"a {_yaml_type(data)}"
         raise SpecError(
-            "A spec is a mapping with at least `kind:` (evaluate, baseline, finetune or forgetting).")
+            "A spec is a mapping with at least `kind:` (evaluate, baseline, finetune or "
+            f"forgetting); this one is {given}.")
     data = {"kind": "evaluate", **data} if "kind" not in data else data
     try:
         return _RUN_SPEC.validate_python(data)
@@ -353,13 +461,25 @@ def parse_spec(data: Any) -> AnySpec:
 def load_spec(path: str | Path) -> AnySpec:
     path = Path(path)
     try:
-        text = path.read_text()
+        if path.is_file() and path.stat().st_size > MAX_SPEC_BYTES:
+            raise SpecError(
+                f"The spec file {path} is {path.stat().st_size:,} bytes: a spec is a short YAML "
+                f"file (at most {MAX_SPEC_BYTES:,} bytes).")
+        text = path.read_text(encoding="utf-8")
     except OSError as error:
         raise SpecError(f"Cannot read the spec file {path}: {error.strerror}") from None
+    except UnicodeDecodeError:
+        raise SpecError(f"The spec file {path} is not a UTF-8 text (YAML) file.") from None
+    if not text.strip():
+        raise SpecError(
+            f"The spec file {path} is empty: a spec is a YAML mapping with at least `kind:` "
+            "(evaluate, baseline, finetune or forgetting); see assets/specs/ for examples.")
     try:
         data = read_yaml(text)
     except yaml.YAMLError as error:
-        raise SpecError(f"{path} is not valid YAML: {error}") from None
+        raise SpecError(f"{path} is not valid YAML{yaml_problem(error)}") from None
+    except RecursionError:
+        raise SpecError(f"{path} nests its YAML too deeply to be a spec.") from None
     return parse_spec(data)
 
 

@@ -4,10 +4,18 @@ Every run, whatever its method, leaves the same artifacts in its folder: `spec.y
 `metrics.json` and `predictions.parquet` (row_id, label, one probability column per class,
 predicted). Comparisons are joins over these. Files are written to a temporary name and renamed,
 and SQLite runs in WAL mode, so a crash never leaves half a run behind.
+
+Faults: a file that cannot be written (disk full, a file-size limit, a read-only folder) raises a
+`StoreWriteError` that says so, and leaves no temporary file and nothing under the final name. A
+run is marked failed, cancelled or interrupted only while it is still queued or running
+(`fail` is a compare-and-set), so a run that just finished is never turned `interrupted` by a
+reconciliation that raced with it. A damaged index file raises a `StoreDamagedError` that says what
+to do; a damaged or missing run folder is reported by `artifact_problem`.
 """
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import secrets
@@ -63,6 +71,43 @@ class RunNotFoundError(WorkbenchError):
     pass
 
 
+class StoreWriteError(WorkbenchError):
+    """A run's file could not be written (disk full, a size limit, no permission)."""
+
+
+class StoreDamagedError(WorkbenchError):
+    """The run index is not a readable SQLite database."""
+
+
+DISK_FULL_ERRNOS = {errno.ENOSPC, errno.EFBIG, getattr(errno, "EDQUOT", errno.ENOSPC)}
+DISK_FULL_MARKERS = ("no space left", "file too large", "disk quota", "database or disk is full")
+
+
+def is_disk_full(error: BaseException) -> bool:
+    """No room to write: ENOSPC, EFBIG (a file-size limit), EDQUOT, or SQLite's "disk is full"."""
+    seen = set()
+    while error is not None and id(error) not in seen:
+        seen.add(id(error))
+        if getattr(error, "errno", None) in DISK_FULL_ERRNOS:
+            return True
+        if any(marker in str(error).lower() for marker in DISK_FULL_MARKERS):
+            return True
+        error = error.__cause__ or error.__context__
+    return False
+
+
+def write_error(path: Path, error: BaseException) -> StoreWriteError:
+    """A plain-language StoreWriteError for a failed write of `path`."""
+    if is_disk_full(error):
+        return StoreWriteError(
+            f"Disk full: could not write {path.name} in {path.parent} ({error}). Nothing was "
+            "kept under that name. Free some space (or raise the file-size limit) and run it "
+            "again."
+        )
+    return StoreWriteError(f"Could not write {path.name} in {path.parent}: "
+                           f"{type(error).__name__}: {error}")
+
+
 @dataclass
 class RunRecord:
     id: str
@@ -104,13 +149,28 @@ def _now() -> float:
     return time.time()
 
 
+def _temporary_name(path: Path) -> Path:
+    return path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+
+
+def _write_temporary(path: Path, write) -> Path:
+    """`write(tmp)` into a temporary name next to `path`; the temporary path, fsynced. On any
+    failure the temporary file is removed and a StoreWriteError raised."""
+    tmp = _temporary_name(path)
+    try:
+        write(tmp)
+        with open(tmp, "rb+") as handle:
+            os.fsync(handle.fileno())
+    except BaseException as error:
+        tmp.unlink(missing_ok=True)
+        if isinstance(error, Exception):
+            raise write_error(path, error) from error
+        raise
+    return tmp
+
+
 def _write_atomic(path: Path, data: bytes) -> None:
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
-    with open(tmp, "wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, path)
+    os.replace(_write_temporary(path, lambda tmp: tmp.write_bytes(data)), path)
 
 
 def new_run_id(kind: str) -> str:
@@ -143,15 +203,35 @@ class Store:
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
-        db = sqlite3.connect(self.db_path, timeout=30)
+        # timeout: SQLite's busy timeout, so concurrent writers (the app's sessions, the runs'
+        # processes, the CLI) wait for each other instead of failing with "database is locked".
+        try:
+            db = sqlite3.connect(self.db_path, timeout=30)
+        except sqlite3.Error as error:
+            raise self._index_error(error) from error
         try:
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=NORMAL")
             db.row_factory = sqlite3.Row
             with db:
                 yield db
+        except sqlite3.Error as error:
+            raise self._index_error(error) from error
         finally:
             db.close()
+
+    def _index_error(self, error: sqlite3.Error) -> Exception:
+        """A plain-language error for a damaged index or a full disk; other SQLite errors (a
+        lock held past the busy timeout, say) as they are."""
+        if type(error) is sqlite3.DatabaseError:  # "file is not a database", "malformed"
+            return StoreDamagedError(
+                f"The run index {self.db_path} cannot be read ({error}): it is damaged or not a "
+                f"run index. Move it away (the run folders in {self.runs_dir} stay as they are) "
+                "and the workbench starts a new, empty index there."
+            )
+        if is_disk_full(error):
+            return write_error(self.db_path, error)
+        return error
 
     # -- writing ------------------------------------------------------------------------------
 
@@ -196,15 +276,34 @@ class Store:
         A run stopped early keeps its artifacts with status `cancelled`, so the cache never
         answers a later identical spec with it."""
         folder = self.folder(run_id)
-        if predictions is not None:
-            tmp = folder / ".predictions.parquet.tmp"
-            predictions.to_parquet(tmp, index=False)
-            os.replace(tmp, folder / PREDICTIONS_FILE)
-        _write_atomic(folder / METRICS_FILE, json.dumps(metrics, indent=2).encode())
+        written: list[tuple[Path, Path]] = []  # (temporary, final): renamed only once all exist
+        try:
+            if predictions is not None:
+                final = folder / PREDICTIONS_FILE
+                written.append((_write_temporary(
+                    final, lambda tmp: predictions.to_parquet(tmp, index=False)), final))
+            final = folder / METRICS_FILE
+            text = json.dumps(metrics, indent=2).encode()
+            written.append((_write_temporary(final, lambda tmp: tmp.write_bytes(text)), final))
+        except BaseException:
+            for tmp, _ in written:
+                tmp.unlink(missing_ok=True)
+            raise
+        for tmp, final in written:
+            os.replace(tmp, final)
         self._update(run_id, status=status, finished_at=_now(), metrics=json.dumps(metrics))
 
-    def fail(self, run_id: str, error: str, status: str = "failed") -> None:
-        self._update(run_id, status=status, finished_at=_now(), error=error)
+    def fail(self, run_id: str, error: str, status: str = "failed") -> bool:
+        """Mark a queued or running run as ended without results. False, and nothing changed,
+        when the run has already ended: a finished run's record is never overwritten."""
+        placeholders = ", ".join("?" for _ in ACTIVE_STATUSES)
+        with self._connect() as db:
+            cursor = db.execute(
+                f"UPDATE runs SET status = ?, finished_at = ?, error = ? "
+                f"WHERE id = ? AND status IN ({placeholders})",
+                (status, _now(), error, run_id, *ACTIVE_STATUSES),
+            )
+            return cursor.rowcount > 0
 
     def delete(self, run_id: str) -> None:
         with self._connect() as db:
@@ -243,7 +342,7 @@ class Store:
             ).fetchall()
         for row in rows:
             record = self._record(row)
-            if (record.folder / METRICS_FILE).is_file():
+            if self.artifact_problem(record) is None:
                 return record
         return None
 
@@ -279,15 +378,63 @@ class Store:
         return pd.read_parquet(path)
 
     def reconcile(self) -> list[str]:
-        """Mark runs whose process is gone but never finished as `interrupted`."""
+        """Mark runs whose process is gone but never finished as `interrupted`.
+
+        Only a run still active with the same dead pid is changed (one statement): a run that
+        finished, or was claimed by a new process, between the listing and the check stays as
+        it is. Many sessions may reconcile at once."""
         interrupted = []
         for record in self.list(status="running") + self.list(status="queued"):
-            if record.pid and not process_alive(record.pid):
-                self.fail(record.id, "Interrupted: the process running it (or the app that "
-                          "started it) stopped before the run finished. Launch it again to "
-                          "redo it.", status="interrupted")
+            if record.pid and not process_alive(record.pid) and self._interrupt(record):
                 interrupted.append(record.id)
         return interrupted
+
+    def _interrupt(self, record: RunRecord) -> bool:
+        placeholders = ", ".join("?" for _ in ACTIVE_STATUSES)
+        with self._connect() as db:
+            cursor = db.execute(
+                f"UPDATE runs SET status = 'interrupted', finished_at = ?, error = ? "
+                f"WHERE id = ? AND pid = ? AND status IN ({placeholders})",
+                (_now(), "Interrupted: the process running it (or the app that started it) "
+                 "stopped before the run finished. Launch it again to redo it.",
+                 record.id, record.pid, *ACTIVE_STATUSES),
+            )
+            return cursor.rowcount > 0
+
+    def artifact_problem(self, record: RunRecord) -> str | None:
+        """Why a run's folder cannot back its record (None when it can): the folder or its
+        spec is gone, or a finished run's metrics or predictions are missing or damaged. Cheap:
+        no file is read whole."""
+        folder = record.folder or self.folder(record.id)
+        if not folder.is_dir():
+            return f"Its folder {folder} is missing: the run's files were deleted."
+        if not (folder / SPEC_FILE).is_file():
+            return f"Its {SPEC_FILE} is missing from {folder}."
+        if record.status not in ("done", "cancelled"):
+            return None
+        try:
+            json.loads((folder / METRICS_FILE).read_text())
+        except FileNotFoundError:
+            return f"Its {METRICS_FILE} is missing from {folder}."
+        except (OSError, ValueError) as error:
+            return f"Its {METRICS_FILE} is damaged ({type(error).__name__}); run it again."
+        predictions = folder / PREDICTIONS_FILE
+        if predictions.exists() and not _looks_like_parquet(predictions):
+            return f"Its {PREDICTIONS_FILE} is damaged (not a Parquet file); run it again."
+        return None
+
+
+def _looks_like_parquet(path: Path) -> bool:
+    """Parquet's magic bytes at both ends: a truncated or foreign file fails this."""
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(4)
+            if os.fstat(handle.fileno()).st_size < 12:
+                return False
+            handle.seek(-4, os.SEEK_END)
+            return head == b"PAR1" and handle.read(4) == b"PAR1"
+    except OSError:
+        return False
 
 
 def process_alive(pid: int) -> bool:

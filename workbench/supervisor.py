@@ -72,8 +72,16 @@ def exit_reason(returncode: int, log: str) -> str:
         return ("The training process was killed by the system, most often because the machine "
                 "ran out of memory. Try a smaller batch size or max length, QLoRA, or a smaller "
                 "model.")
+    if returncode == -signal.SIGXFSZ:
+        return ("Disk full: the run's process went over the file-size limit while writing its "
+                "files and was stopped (SIGXFSZ). Free some space or raise the limit "
+                "(ulimit -f) and run it again.")
     if returncode < 0:
-        return f"The training process was stopped by signal {signal.Signals(-returncode).name}."
+        try:
+            name = signal.Signals(-returncode).name
+        except ValueError:
+            name = str(-returncode)
+        return f"The training process was stopped by signal {name}."
     return f"The training process exited with code {returncode} before recording a result."
 
 

@@ -241,3 +241,30 @@ def test_runs_that_did_not_finish_are_listed_with_their_reason(tmp_path, use_sto
     assert others.loc["failed", "reason"] == "XGBoost ran out of memory."
     assert others.loc["running", "reason"] == "scoring: 40/200"
     assert any(button.label == "Run baselines" for button in at.button)
+
+
+def test_a_stored_run_runs_again_from_its_spec(tmp_path, use_store):
+    from workbench.experiments import run
+    from workbench.specs import BaselineSpec
+    from workbench.ui.run_state import forget_supervisor
+
+    root = tmp_path / "rerun"
+    first = run(BaselineSpec(method="logreg", data={"n_train": 64, "n_test": 50}), store=Store(root)).record
+    use_store(root)
+    forget_supervisor()  # the page's supervisor must work on this store
+    try:
+        at = open_page(PAGE)
+        assert sum(code.value.endswith(".yaml --force") for code in at.main.code) == 3
+        next(b for b in at.button if b.label == "Run it again").click().run()
+        assert_no_exception(at)
+        assert "Queued as run" in _texts(at.main.success)
+        store = Store(root)
+        again = next(r for r in store.list() if r.id != first.id)
+        assert again.cache_key == first.cache_key and again.spec == first.spec
+        deadline = time.monotonic() + 120
+        while store.get(again.id).status in ("queued", "running") and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert store.get(again.id).status == "done", store.get(again.id).error
+        np.testing.assert_array_equal(store.predictions(again.id)["p_yes"], store.predictions(first.id)["p_yes"])
+    finally:
+        forget_supervisor()

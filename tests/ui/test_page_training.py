@@ -22,7 +22,8 @@ from workbench.training.method_options import METHOD_INFO
 from workbench.training.presets import PRESETS
 from workbench.ui import template_editor as te
 from workbench.ui import training_form as tf
-from workbench.ui.training_launch import CLI_COMMAND, OPENED
+from workbench.reproduce import spec_file_name
+from workbench.ui.training_launch import OPENED
 from workbench.ui.try_it_box import cached_tuned
 
 PAGE = "pages/4_Training.py"
@@ -164,7 +165,11 @@ def test_the_yaml_is_exactly_the_spec_the_cli_runs(empty_store):
     assert spec.data.n_train == 100 and spec.training.eval_every == 5
     assert spec.data.stratify is False  # the example spec's split protocol for California
     assert spec.model.name == TINY and spec.training.target_modules is None
-    assert any(code.value == CLI_COMMAND for code in at.main.code)
+    commands = [code.value for code in at.main.code if "-m workbench run" in code.value]
+    file_name = "california-housing-lora-100-rows.yaml"  # named after the run
+    assert commands[:1] == [f"python -m workbench run {file_name} --force"]
+    assert any(line.startswith("torchrun --nproc_per_node=2 ") for line in commands)
+    assert any(line.startswith("accelerate launch --config_file assets/accelerate/ddp.yaml") for line in commands)
     assert at.get("download_button")
 
 
@@ -231,6 +236,12 @@ def test_a_done_run_shows_its_metrics_and_try_it_scores_both_models(stored, use_
     assert any(link.label.startswith("Compare it") for link in at.main.get("page_link"))
     code = next(code.value for code in at.main.code if "- MedInc:" in code.value)
     assert code.endswith("Answer:")
+    file_name = spec_file_name(parse_spec(done.spec), done.id)  # the opened run's own spec
+    assert len([code for code in at.main.code if code.value.endswith(f"{file_name} --force")]) == 3
+    specs = [parse_spec(read_yaml(code.value)) for code in at.main.code
+             if code.value.startswith("kind: finetune")]
+    assert parse_spec(done.spec) in specs
+    assert at.get("download_button")
     at.button(key=f"tr_try_go_{done.id}").click().run()
     assert_no_exception(at)
     assert not main_errors(at)

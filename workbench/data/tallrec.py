@@ -93,6 +93,11 @@ def parse_json(content: bytes) -> object:
             f"The TALLRec file is not valid JSON: {error.msg} at line {error.lineno}, "
             f"column {error.colno}."
         ) from None
+    except (ValueError, RecursionError):  # a number of thousands of digits, [[[[...]]]]
+        raise DataValidationError(
+            "The TALLRec file is JSON that cannot be read: a number thousands of digits long "
+            "or lists nested thousands deep."
+        ) from None
 
 
 def validate_records(records: object) -> list[dict]:
@@ -108,7 +113,7 @@ def validate_records(records: object) -> list[dict]:
         if not isinstance(record, dict):
             raise DataValidationError(f"Record {index} is not an object with {', '.join(FIELDS)}.")
         for field in FIELDS:
-            if field not in record:
+            if record.get(field) is None:  # absent, or null
                 raise DataValidationError(
                     f"Record {index} has no {field!r} field (each record needs "
                     f"{', '.join(FIELDS)})."

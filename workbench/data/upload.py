@@ -5,7 +5,9 @@
     frame, info, notes = build_upload_dataset(frame, "approved", "yes")
 
 The file name is only used for its extension and for display, never as a path, and nothing
-uploaded is ever unpickled (Parquet is read by pyarrow, JSON by the json module).
+uploaded is ever unpickled (Parquet is read by pyarrow, JSON by the json module). Limits, each
+refused with a message: MAX_UPLOAD_MB bytes, MAX_COLUMNS columns, MAX_ROWS rows (a Parquet file
+is checked from its footer before it is read) and MAX_PARQUET_MEMORY bytes once unpacked.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import json
 import re
 import warnings as warnings_module
 from dataclasses import replace
-from pathlib import PurePath
+from pathlib import PurePath, PureWindowsPath
 
 import numpy as np
 import pandas as pd
@@ -28,6 +30,8 @@ from workbench.errors import DataValidationError
 MAX_UPLOAD_MB = 50
 MAX_UPLOAD_BYTES = MAX_UPLOAD_MB * 1_000_000  # decimal MB, as browsers show file sizes
 MAX_COLUMNS = 1_000
+MAX_ROWS = 2_000_000  # Book-Crossing, the largest built-in set, has 1.15 million
+MAX_PARQUET_MEMORY = 1_000_000_000  # bytes once decompressed: a small file can unpack to far more
 MIN_ROWS = 2
 MAX_CLASSES = 30
 SMALL_CLASS_ROWS = 5  # fewer rows than this in a class: warn, a split cannot stratify it
@@ -78,8 +82,9 @@ def file_extension(filename: str) -> str:
 
 
 def display_name(filename: str) -> str:
-    """The file name as it may be shown: last path part, printable, at most 80 characters."""
-    name = PurePath(filename or "upload").name
+    """The file name as it may be shown: last path part (/ or \\), printable, at most 80
+    characters. Shown only: no upload is ever stored under its name."""
+    name = PureWindowsPath(filename or "upload").name
     name = "".join(ch for ch in name if ch.isprintable()).strip()
     return (name or "upload")[:80]
 
@@ -92,7 +97,7 @@ def _check_size(data: bytes) -> None:
         )
     if not data:
         raise DataValidationError("The file is empty (0 bytes).")
-    if not data.strip():
+    if not data.removeprefix(b"\xef\xbb\xbf").strip():  # a byte-order mark is no content
         raise DataValidationError(
             "The file contains only blank space: no column names and no rows."
         )
@@ -132,17 +137,86 @@ def _decode_text(data: bytes, extension: str) -> str:
 
 
 def _read_parquet(data: bytes) -> pd.DataFrame:
-    if not (data.startswith(b"PAR1") and data.endswith(b"PAR1")):
-        mismatch = _format_mismatch(data)
-        detail = f"it is {mismatch}" if mismatch else "it is damaged, cut short or another format"
-        raise DataValidationError(f"This is not a valid Parquet file: {detail}.")
+    _check_parquet_ends(data)
+    metadata = _parquet_metadata(data)
+    _check_parquet_shape(metadata)
     try:
-        return pd.read_parquet(io.BytesIO(data))
+        _check_parquet_size(_parquet_unpacked_bytes(data, metadata))
+        frame = pd.read_parquet(io.BytesIO(data))
+    except DataValidationError:
+        raise
     except Exception as error:  # pyarrow raises several types for damaged files
+        raise _damaged_parquet(error) from error
+    return _flatten_nested_cells(frame)
+
+
+def _check_parquet_ends(data: bytes) -> None:
+    if data.startswith(b"PAR1") and data.endswith(b"PAR1"):
+        return
+    if data.startswith(b"PAR1"):
         raise DataValidationError(
-            f"The Parquet file is damaged or cut short and could not be read "
-            f"({_first_line(error)}). Save it again, or upload it as CSV."
-        ) from error
+            "The Parquet file is cut short: its end (the part that lists the columns) is "
+            "missing. Upload the whole file again."
+        )
+    mismatch = _format_mismatch(data)
+    detail = f"it is {mismatch}" if mismatch else "it is damaged, cut short or another format"
+    raise DataValidationError(f"This is not a valid Parquet file: {detail}.")
+
+
+def _parquet_metadata(data: bytes):
+    """The footer only (names, rows, sizes): checked before anything is decompressed."""
+    import pyarrow.parquet as parquet
+
+    try:
+        return parquet.ParquetFile(io.BytesIO(data)).metadata
+    except Exception as error:  # a damaged footer
+        raise _damaged_parquet(error) from error
+
+
+def _check_parquet_shape(metadata) -> None:
+    names = metadata.schema.to_arrow_schema().names  # top-level columns, nested ones once
+    if len(names) > MAX_COLUMNS:
+        raise _too_many_columns(len(names))
+    _check_unique_names(names)
+    _check_row_count(metadata.num_rows)
+
+
+def _parquet_unpacked_bytes(data: bytes, metadata) -> int:
+    """Bytes once read: what the footer says, plus text columns counted value by value (a text
+    repeated a million times is stored once, in a dictionary, and the footer counts it once)."""
+    import pyarrow as pa
+    import pyarrow.compute as compute
+    import pyarrow.parquet as parquet
+
+    stated = sum(metadata.row_group(i).total_byte_size for i in range(metadata.num_row_groups))
+    schema = metadata.schema.to_arrow_schema()
+    text = [f.name for f in schema if pa.types.is_string(f.type) or pa.types.is_binary(f.type)
+            or pa.types.is_large_string(f.type) or pa.types.is_large_binary(f.type)]
+    if not text:
+        return stated
+    table = parquet.read_table(io.BytesIO(data), columns=text, read_dictionary=text)
+    decoded = 0
+    for column in table.columns:
+        for chunk in column.chunks:
+            lengths = compute.binary_length(chunk.dictionary)
+            decoded += compute.sum(lengths.take(chunk.indices)).as_py() or 0
+    return stated + decoded
+
+
+def _check_parquet_size(unpacked: int) -> None:
+    if unpacked > MAX_PARQUET_MEMORY:
+        raise DataValidationError(
+            f"The Parquet file unpacks to {unpacked / 1e9:,.1f} GB of data; the workbench reads "
+            f"at most {MAX_PARQUET_MEMORY / 1e9:,.0f} GB. Upload a sample of the rows or fewer "
+            "columns."
+        )
+
+
+def _damaged_parquet(error: Exception) -> DataValidationError:
+    return DataValidationError(
+        f"The Parquet file is damaged or cut short and could not be read "
+        f"({_first_line(error)}). Save it again, or upload it as CSV."
+    )
 
 
 def _read_delimited(text: str, separator: str) -> pd.DataFrame:
@@ -194,39 +268,85 @@ def _explain_parser_error(message: str, kind: str) -> str:
     return f"The file could not be read as {kind}: {message.strip().splitlines()[0]}"
 
 
+class _RepeatedName(ValueError):
+    """One JSON object holds the same name twice: json.loads would silently keep the last."""
+
+
+def _unique_pairs(pairs: list[tuple[str, object]]) -> dict:
+    record = dict(pairs)
+    if len(record) < len(pairs):
+        repeated = next(name for name in record if sum(key == name for key, _ in pairs) > 1)
+        raise _RepeatedName(repeated)
+    return record
+
+
+def _parse_json(text: str) -> object:
+    return json.loads(text, object_pairs_hook=_unique_pairs)
+
+
+def _json_problem(error: Exception) -> str:
+    """What is wrong, in words, for the errors json.loads raises besides JSONDecodeError."""
+    if isinstance(error, _RepeatedName):
+        return (
+            f"the name '{error.args[0]}' appears twice in one object, so one of its values "
+            "would be lost; column names must be unique"
+        )
+    if isinstance(error, RecursionError):
+        return "it is nested too deeply to be a table"
+    return "it holds a number too long to read (thousands of digits)"
+
+
 def _read_json(text: str) -> pd.DataFrame:
     try:
-        parsed = json.loads(text)
+        parsed = _parse_json(text)
     except json.JSONDecodeError as error:
         if error.msg == "Extra data":  # one object per line, uploaded as .json
             return _read_jsonl(text)
         raise DataValidationError(
             f"The JSON is not valid: {error.msg} at line {error.lineno}, column {error.colno}."
         ) from None
-    except RecursionError:
-        raise DataValidationError("The JSON is nested too deeply to be a table.") from None
+    except (ValueError, RecursionError) as error:
+        raise DataValidationError(f"The JSON cannot be used: {_json_problem(error)}.") from None
     return _records_to_frame(parsed)
 
 
 def _read_jsonl(text: str) -> pd.DataFrame:
-    records = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-        except (json.JSONDecodeError, RecursionError) as error:
-            reason = getattr(error, "msg", "nested too deeply")
-            raise DataValidationError(
-                f"Line {number} of the JSON lines file is not valid JSON: {reason}."
-            ) from None
-        if not isinstance(record, dict):
-            raise DataValidationError(
-                f"Line {number} of the JSON lines file is not an object: each line must be "
-                'one record like {"column": value, ...}.'
-            )
-        records.append(record)
+    """All lines parsed as one JSON list (fast); on a problem, line by line to say which."""
+    lines = [line for line in text.splitlines() if line.strip()]
+    try:
+        records = _parse_json("[" + ",".join(lines) + "]")
+    except (ValueError, RecursionError):
+        records = None
+    if records is None or len(records) != len(lines):  # a line that is not one value
+        records = [_jsonl_record(number, line)
+                   for number, line in enumerate(text.splitlines(), start=1) if line.strip()]
+    bad = next((i for i, record in enumerate(records) if not isinstance(record, dict)), None)
+    if bad is not None:
+        raise DataValidationError(
+            f"Line {_line_number(text, bad)} of the JSON lines file is not an object: each line "
+            'must be one record like {"column": value, ...}.'
+        )
     return _records_to_frame(records)
+
+
+def _jsonl_record(number: int, line: str) -> object:
+    try:
+        return _parse_json(line)
+    except json.JSONDecodeError as error:
+        reason = error.msg
+    except (ValueError, RecursionError) as error:
+        reason = _json_problem(error)
+    raise DataValidationError(f"Line {number} of the JSON lines file is not valid JSON: {reason}.")
+
+
+def _line_number(text: str, record_index: int) -> int:
+    """The line (from 1) of the record_index-th non-blank line."""
+    seen = -1
+    for number, line in enumerate(text.splitlines(), start=1):
+        seen += bool(line.strip())
+        if seen == record_index:
+            return number
+    return record_index + 1
 
 
 _JSON_SHAPE_HINT = (
@@ -243,6 +363,7 @@ def _records_to_frame(parsed: object) -> pd.DataFrame:
                 f"Item {bad + 1} of the JSON list is not an object, so it has no column names. "
                 + _JSON_SHAPE_HINT
             )
+        _check_row_count(len(parsed))
         columns = {key for record in parsed for key in record}
         if len(columns) > MAX_COLUMNS:
             raise _too_many_columns(len(columns))
@@ -261,17 +382,32 @@ def _records_to_frame(parsed: object) -> pd.DataFrame:
     return _flatten_nested_cells(frame)
 
 
+_NESTED = (list, dict, np.ndarray)
+
+
 def _flatten_nested_cells(frame: pd.DataFrame) -> pd.DataFrame:
-    """Lists and objects inside cells become their JSON text, so every cell is hashable."""
+    """Lists and objects inside cells (JSON, Parquet list and struct columns) become their JSON
+    text, so every cell is hashable."""
     for column in frame.columns:
         if frame[column].dtype == object:
-            nested = frame[column].map(lambda value: isinstance(value, (list, dict)))
+            nested = frame[column].map(lambda value: isinstance(value, _NESTED))
             if nested.any():
                 frame[column] = frame[column].map(
-                    lambda value: json.dumps(value, ensure_ascii=False)
-                    if isinstance(value, (list, dict)) else value
+                    lambda value: json.dumps(value, ensure_ascii=False, default=_plain)
+                    if isinstance(value, _NESTED) else value
                 )
     return frame
+
+
+def _plain(value: object) -> object:
+    """json.dumps' fallback for what Parquet cells hold: numpy arrays and numbers, bytes, dates."""
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    return str(value)
 
 
 _READERS = {
@@ -297,7 +433,16 @@ def _tidy_columns(frame: pd.DataFrame) -> pd.DataFrame:
             f"The file has only {len(frame)} row of data; the explorer needs at least {MIN_ROWS} "
             "rows, with at least two different label values."
         )
+    _check_row_count(len(frame))
     return frame.reset_index(drop=True)
+
+
+def _check_row_count(rows: int) -> None:
+    if rows > MAX_ROWS:
+        raise DataValidationError(
+            f"The table has {rows:,} rows; the workbench accepts at most {MAX_ROWS:,}. "
+            "Upload a random sample of the rows."
+        )
 
 
 def _too_many_columns(count: int) -> DataValidationError:
@@ -425,12 +570,20 @@ def default_positive(values: list[str]) -> str | None:
     return values[-1]
 
 
+TALLREC_QUESTION = 'by answering "Yes." or "No."'  # in every TALLRec instruction
+
+
 def looks_like_tallrec(frame: pd.DataFrame) -> bool:
-    """Instruction / input / output records whose outputs are mostly "Yes." or "No."."""
-    if not set(tallrec.FIELDS) <= set(frame.columns):
+    """Instruction / input / output records whose outputs are mostly "Yes." or "No.", or records
+    with TALLRec's instruction (then the TALLRec reader names any field that is missing)."""
+    if "instruction" not in frame.columns:
         return False
-    answers = frame["output"].astype(str).str.strip()
-    return bool(answers.isin(tuple(tallrec.OUTPUT_LABELS)).mean() >= 0.9)
+    if set(tallrec.FIELDS) <= set(frame.columns):
+        answers = frame["output"].astype(str).str.strip()
+        if answers.isin(tuple(tallrec.OUTPUT_LABELS)).mean() >= 0.9:
+            return True
+    instructions = frame["instruction"].head(1_000).astype(str)
+    return bool(instructions.str.contains(TALLREC_QUESTION, regex=False).mean() >= 0.9)
 
 
 def build_upload_dataset(
@@ -615,8 +768,7 @@ def build_tallrec_dataset(
     """TALLRec records through the TALLRec reader: label yes/no plus the parsed item helpers.
 
     The reader checks every record, so there are no notes to return."""
-    records = frame[list(tallrec.FIELDS)].to_dict("records")
-    data = tallrec.records_frame(tallrec.validate_records(records))
+    data = tallrec.records_frame(tallrec.validate_records(_tallrec_records(frame)))
     domain = tallrec.detect_domain(data)
     if data[tallrec.LABEL].nunique() < 2:
         raise DataValidationError(
@@ -642,3 +794,13 @@ def build_tallrec_dataset(
         needs_file=False,
     )
     return data, info, []
+
+
+def _tallrec_records(frame: pd.DataFrame) -> list[dict]:
+    """The records as the file had them: a missing field or value is left out, not NaN, so the
+    reader says "Record 3 has no 'output' field"."""
+    present = [field for field in tallrec.FIELDS if field in frame.columns]
+    return [
+        {field: value for field, value in record.items() if not _is_missing(value)}
+        for record in frame[present].to_dict("records")
+    ]

@@ -187,9 +187,23 @@ def _run_into(
             rows = prepare_inputs(spec)
         metrics, predictions = _execute(spec, rows, progress, should_stop, loaded, store, run_id)
     except RunCancelled:
-        store.fail(run_id, "Cancelled before it finished.", status="cancelled")
+        _record_end(store, run_id, "Cancelled before it finished.", status="cancelled")
     except Exception as error:  # stored; the caller gets the failed record
-        store.fail(run_id, f"{explain_failure(error, spec)}\n\n{traceback.format_exc()}")
+        _record_end(store, run_id, f"{explain_failure(error, spec)}\n\n{traceback.format_exc()}")
     else:
         status = "cancelled" if metrics.get("cancelled_early") else "done"
-        store.finish(run_id, metrics, predictions, status=status)
+        try:  # a run is done only with its files: one that cannot save them fails, in words
+            store.finish(run_id, metrics, predictions, status=status)
+        except Exception as error:
+            _record_end(store, run_id, f"{explain_failure(error, spec)}\n\n{traceback.format_exc()}")
+
+
+def _record_end(store: Store, run_id: str, error: str, status: str = "failed") -> None:
+    """Store how the run ended. When even that cannot be written (the disk is full), raise the
+    reason as a WorkbenchError: the CLI prints it as its `error:` line, which the app's
+    supervisor records instead."""
+    try:
+        store.fail(run_id, error, status=status)
+    except Exception as problem:
+        raise WorkbenchError(f"{error.split(chr(10) + chr(10))[0]} (and it could not be "
+                             f"recorded in the run store: {problem})") from problem

@@ -6,6 +6,7 @@ from typing import Callable
 
 import numpy as np
 
+from workbench.environment import environment
 from workbench.metrics import classification_metrics
 
 # progress(stage, done, total, **details): "loading model", "scoring", ...; training adds details
@@ -29,5 +30,7 @@ class RunCancelled(Exception):
 def test_metrics_record(
     labels: np.ndarray, probabilities: np.ndarray, classes: list[str], **extra
 ) -> dict:
-    """metrics.json: `test` holds the scikit-learn metrics; the rest describes the run."""
-    return {"test": classification_metrics(labels, probabilities, classes), **extra}
+    """metrics.json: `test` holds the scikit-learn metrics; the rest describes the run, with
+    the hardware and library versions it ran on (`environment`)."""
+    return {"test": classification_metrics(labels, probabilities, classes),
+            "environment": environment(), **extra}

@@ -10,6 +10,7 @@ import re
 from typing import Iterator
 
 from workbench.errors import WorkbenchError
+from workbench.store import is_disk_full
 
 OUT_OF_MEMORY_MARKERS = (
     "out of memory",  # torch CUDA/MPS, and CUDA kernels (bitsandbytes) that report cudaErrorMemoryAllocation
@@ -23,12 +24,19 @@ def explain_failure(error: BaseException, spec) -> str:
     """One paragraph: what went wrong and what to change."""
     if isinstance(error, WorkbenchError):  # data, spec and setup problems, divergence
         return str(error)
+    if is_disk_full(error):
+        return disk_full_reason(error)
     if is_out_of_memory(error):
         return out_of_memory_reason(error, spec)
     match = TARGET_MODULES_NOT_FOUND.search(str(error))
     if match:
         return target_modules_reason(match.group(1), spec)
     return f"Unexpected error: {type(error).__name__}: {error}"
+
+
+def disk_full_reason(error: BaseException) -> str:
+    return (f"Disk full: the run could not write its files ({type(error).__name__}: {error}). "
+            "Free some space in the run store (or raise the file-size limit) and run it again.")
 
 
 def _chain(error: BaseException) -> Iterator[BaseException]:

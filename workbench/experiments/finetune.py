@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 import torch
 
+from workbench import distributed
 from workbench.experiments.common import Progress, ShouldStop, test_metrics_record
 from workbench.experiments.history import append_history
 from workbench.experiments.rows import PreparedRows, predictions_frame
@@ -107,7 +108,10 @@ def finetune(
     spec: FinetuneSpec, rows: PreparedRows, progress: Progress, should_stop: ShouldStop,
     run_dir: Path | None = None,
 ) -> tuple[dict, pd.DataFrame]:
-    """Train, save, score the test rows; returns (metrics, predictions frame)."""
+    """Train, save, score the test rows; returns (metrics, predictions frame).
+
+    Under a multi-process launcher every process trains, but only the main one writes the
+    history, saves the weights and scores the test rows; the others return ({}, None)."""
     started = time.perf_counter()
     classes = list(rows.info.classes)
     progress("loading model", 0, 1)
@@ -123,13 +127,16 @@ def finetune(
         spec, trainable, builder.prompts(val), rows.labels(val), answer_ids, for_validation=True,
     ) if len(val) else []
 
+    main = distributed.is_main_process()
     with tempfile.TemporaryDirectory() as scratch:
         outcome = train(
             trainable, spec.training, train_examples, val_examples,
             [ids[0] for ids in answer_ids], Path(run_dir or scratch) / "checkpoints",
             progress, should_stop,
-            on_history=(lambda entry: append_history(run_dir, entry)) if run_dir else None,
+            on_history=(lambda entry: append_history(run_dir, entry)) if run_dir and main else None,
         )
+    if not main:
+        return {}, None
     if run_dir is not None:
         save_trained(trainable, Path(run_dir))
 

@@ -46,7 +46,13 @@ def resolve_source(info: ModelInfo, log: Log) -> tuple[str, bool]:
     if info.prepare is not None:
         return str(info.prepare(log)), True
     if info.kind == "local":
-        return str(Path(info.name).expanduser()), True
+        folder = Path(info.name).expanduser()
+        if not (folder / "config.json").is_file():
+            raise ModelUnavailableError(
+                f"The folder '{info.name}' holds no transformers model (no config.json in it): "
+                f"give a folder saved with save_pretrained, or a hub id. {_offline_hint()}"
+            )
+        return str(folder), True
     if not is_hub_id(info.name):
         raise ModelUnavailableError(
             f"'{info.name}' is neither a registered model, an existing folder, nor a valid "
@@ -103,6 +109,16 @@ def _explain_load_error(name: str, error: Exception) -> str:
     return f"Could not load '{name}': {text.splitlines()[0] if text else type(error).__name__}"
 
 
+def _device_index(device: str) -> str | int:
+    """Where bitsandbytes puts a quantized model: under a launcher each process has made its own
+    GPU the current one (workbench.distributed.start)."""
+    if device != "cuda":
+        return device
+    import torch
+
+    return torch.cuda.current_device()
+
+
 def load_model(
     name: str = DEFAULT_MODEL,
     device: str = "auto",
@@ -134,7 +150,7 @@ def load_model(
     quant = bnb_config(quantization, torch_dtype)
     if quant is not None:
         kwargs["quantization_config"] = quant
-        kwargs["device_map"] = {"": resolved_device if resolved_device != "cuda" else 0}
+        kwargs["device_map"] = {"": _device_index(resolved_device)}
     try:
         tokenizer = load_tokenizer(source, local_only, trust_remote_code)
         model = AutoModelForCausalLM.from_pretrained(source, **kwargs)

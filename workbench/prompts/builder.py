@@ -80,7 +80,13 @@ class PromptBuilder:
         return [prefix + self.template.answers[name] for name in self.info.classes]
 
     def prompt(self, row: Mapping[str, Any]) -> str:
-        return self._wrap(self._row_text(row))
+        text = self._wrap(self._row_text(row))
+        if not text.strip():
+            raise TemplateError(
+                "The template gives an empty prompt (no row text, question or answer prefix): "
+                "a model cannot be asked nothing."
+            )
+        return text
 
     def prompts(self, frame: pd.DataFrame) -> list[str]:
         return [self.prompt(row) for row in frame.to_dict("records")]

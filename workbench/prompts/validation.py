@@ -110,10 +110,21 @@ def jinja_problems(
     if problems:
         return problems  # a trial rendering would only repeat the first of them
     try:
-        serialize_row(sample if sample is not None else sample_row(info, template), info, template)
+        text = serialize_row(
+            sample if sample is not None else sample_row(info, template), info, template
+        )
     except TemplateError as error:
         return [TemplateProblem(error.line, error.message)]
+    if not text.strip():
+        return [TemplateProblem(None, BLANK_ROW_TEXT)]
     return []
+
+
+BLANK_ROW_TEXT = (
+    "The Jinja template writes no text for the sample row (only whitespace), so the prompt "
+    "would not show the model the row: check its {% if %} conditions and that it prints "
+    "columns with {{ ... }}."
+)
 
 
 def _unique(problems: list[TemplateProblem]) -> list[TemplateProblem]:

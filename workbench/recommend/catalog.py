@@ -13,6 +13,7 @@ punctuation and a trailing "(...)" or ": A Novel" left out) and a normalised aut
 from __future__ import annotations
 
 import difflib
+import numbers
 import os
 import re
 import tempfile
@@ -282,6 +283,7 @@ class Catalog:
         and within years. Explicit ratings, not all ratings: the most rated book, "Wild
         Animus", was a giveaway that most readers only received (2,502 ratings, 581 explicit)."""
         check_years(year_from, year_to)
+        n = checked_count(n)
         keep = pd.Series(True, index=self._frame.index)
         if isinstance(exclude_ids, str):
             exclude_ids = [exclude_ids]
@@ -295,7 +297,7 @@ class Catalog:
         if year_to is not None:
             keep &= (year <= year_to).fillna(False)
         kept = self.books.loc[keep[keep].index]
-        return kept.sort_values("n_explicit", ascending=False, kind="stable").head(max(n, 0))
+        return kept.sort_values("n_explicit", ascending=False, kind="stable").head(n)
 
     def _rows_containing(self, query_words: list[str], text: pd.Series) -> pd.Index:
         """Rows (in catalog order) whose text contains every word; none for no words."""
@@ -337,6 +339,13 @@ def checked_query(query: str) -> str:
             f"The search is {len(query)} characters long: type at most {MAX_QUERY_CHARS}."
         )
     return query
+
+
+def checked_count(n: int) -> int:
+    """A number of books: a whole number, at least 0 (a negative one means none)."""
+    if isinstance(n, bool) or not isinstance(n, numbers.Integral):
+        raise CatalogError(f"The number of books must be a whole number, not {n!r}.")
+    return max(int(n), 0)
 
 
 def check_years(year_from: int | None, year_to: int | None) -> None:

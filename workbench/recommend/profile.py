@@ -21,6 +21,7 @@ FORMAT = "workbench-book-profile"
 VERSION = 1
 MAX_FILE_BYTES = 200_000
 MAX_BOOKS = 200  # per list: more than a class needs, few enough for a prompt
+MAX_TEXT_CHARS = 500  # a title, an author or an id; the catalog's longest title has 255
 BOOK_FIELDS = ("book_id", "title", "author")
 LISTS = ("liked", "disliked")
 
@@ -173,8 +174,14 @@ def parse_json_object(data: bytes | str) -> dict:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise not_a_profile("it is not UTF-8 text (save profiles from this page).") from None
+    if not text.strip():
+        raise not_a_profile("it is empty." if not text else "it holds only blank space.")
     try:
-        document = json.loads(text)
+        document = json.loads(text, object_pairs_hook=unique_names)
+    except RepeatedName as error:
+        raise not_a_profile(
+            f'it names "{error.args[0]}" twice in one object, so one of them would be lost.'
+        ) from None
     except json.JSONDecodeError as error:
         raise not_a_profile(
             f"it is not valid JSON ({error.msg} at line {error.lineno}, column {error.colno})."
@@ -186,6 +193,17 @@ def parse_json_object(data: bytes | str) -> dict:
             'it should be a JSON object with "liked" and "disliked" lists, '
             f"not {json_type(document)}."
         )
+    return document
+
+
+class RepeatedName(ValueError):
+    """A JSON object with the same name twice: json.loads alone would keep the last silently."""
+
+
+def unique_names(pairs: list[tuple[str, Any]]) -> dict:
+    document = dict(pairs)
+    if len(document) < len(pairs):
+        raise RepeatedName(next(n for n in document if sum(k == n for k, _ in pairs) > 1))
     return document
 
 
@@ -219,6 +237,11 @@ def read_book(entry: Any, where: str) -> BookRef:
         if not isinstance(entry[field], str):
             raise not_a_profile(
                 f'{where} has a "{field}" that is {json_type(entry[field])}, not text.'
+            )
+        if len(entry[field]) > MAX_TEXT_CHARS:
+            raise not_a_profile(
+                f'{where} has a "{field}" of {len(entry[field]):,} characters; at most '
+                f"{MAX_TEXT_CHARS} are kept in a profile."
             )
     if not entry["book_id"].strip():
         raise not_a_profile(f'{where} has an empty "book_id".')

@@ -31,6 +31,7 @@ QUESTION_DATASET = "book-crossing-tallrec"
 # Data sets whose rows are TALLRec book questions: runs trained on them can recommend books.
 BOOK_QUESTION_DATASETS = ("book-crossing-tallrec", "tallrec-book")
 YES = "yes"
+MAX_CANDIDATES = 1_000  # one prompt each: a pool this size takes minutes on a laptop CPU
 
 Progress = Callable[[int, int], None]
 
@@ -114,6 +115,11 @@ def rank_candidates(answerer: Answerer, liked: Sequence[str], disliked: Sequence
     Ties keep the candidates' order (popular first)."""
     if candidates.empty:
         raise RecommendError("There are no candidate books to rank: loosen the filters.")
+    if len(candidates) > MAX_CANDIDATES:
+        raise RecommendError(
+            f"{len(candidates):,} candidate books are too many to rank (each is one prompt to "
+            f"score); pick at most {MAX_CANDIDATES:,}."
+        )
     prompts = question_prompts(answerer, liked, disliked, candidates)
     ranked = candidates.reset_index(drop=True).assign(
         p_yes=answerer.p_yes(prompts, progress), prompt=prompts)

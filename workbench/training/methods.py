@@ -266,5 +266,6 @@ def build_trainable(spec: FinetuneSpec, num_labels: int) -> Trainable:
         trainable.model = method.setup(trainable.model, spec.training, trainable.source)
         return trainable
     loaded = load_causal(spec, quantization=method.quantization)
+    torch.manual_seed(spec.training.seed)  # new weights (LoRA's A, virtual tokens) start the same
     model = method.setup(loaded.model, spec.training, loaded.source)
     return trainable_from(loaded, model, spec.training.method)

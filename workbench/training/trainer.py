@@ -19,6 +19,7 @@ from typing import Callable
 import numpy as np
 import torch
 
+from workbench import distributed
 from workbench.errors import WorkbenchError
 from workbench.metrics import auc
 from workbench.models.hardware import bf16_supported
@@ -79,13 +80,20 @@ def evaluation_arguments(training: TrainingSpec, has_eval: bool) -> dict:
     return arguments
 
 
+def rows_per_process(batch_size: int) -> int:
+    """Under a launcher each process takes its share of the spec's batch, so a step still
+    learns from `batch_size` rows however many processes there are."""
+    return max(1, batch_size // distributed.world_size())
+
+
 def training_arguments(training: TrainingSpec, output_dir: Path, device: str, has_eval: bool,
                        micro_batch: int | None = None):
     """`micro_batch`: rows per forward pass; the batch's other rows come by gradient accumulation
     (workbench.training.micro_batch)."""
     from transformers import TrainingArguments
 
-    micro_batch = micro_batch or training.batch_size
+    per_process = rows_per_process(training.batch_size)
+    micro_batch = min(micro_batch or per_process, per_process)
 
     return TrainingArguments(
         output_dir=str(output_dir),
@@ -94,7 +102,7 @@ def training_arguments(training: TrainingSpec, output_dir: Path, device: str, ha
         learning_rate=training.learning_rate,
         per_device_train_batch_size=micro_batch,
         per_device_eval_batch_size=micro_batch,
-        gradient_accumulation_steps=training.gradient_accumulation * (training.batch_size // micro_batch),
+        gradient_accumulation_steps=training.gradient_accumulation * (per_process // micro_batch),
         warmup_steps=training.warmup_ratio,  # a float below 1 is a ratio of all steps
         lr_scheduler_type=training.lr_scheduler,
         weight_decay=training.weight_decay,
@@ -109,6 +117,9 @@ def training_arguments(training: TrainingSpec, output_dir: Path, device: str, ha
         disable_tqdm=True,
         label_names=["labels"],  # peft models hide `labels` behind **kwargs
         remove_unused_columns=False,
+        # Our losses are means over the process's own rows (they ignore num_items_in_batch), so
+        # the Trainer must not also multiply them by the number of processes.
+        average_tokens_across_devices=False,
         dataloader_num_workers=0,
         use_cpu=device == "cpu",
         **precision_flags(training, device),
@@ -119,12 +130,21 @@ def training_arguments(training: TrainingSpec, output_dir: Path, device: str, ha
 # --- validation metrics --------------------------------------------------------------------------
 
 
+def without_gather_padding(labels: torch.Tensor) -> torch.Tensor:
+    """Labels as the batch had them: with several processes the Trainer pads every process's
+    labels on the right to the longest (pad_across_processes) before this sees them. Every row
+    ends with its answer, so the batch's own last column is labelled."""
+    labelled = (labels != IGNORE).any(dim=0).nonzero()
+    return labels[:, :int(labelled[-1]) + 1] if len(labelled) else labels
+
+
 def answer_logits_keeper(first_answer_ids: list[int]):
     """preprocess_logits_for_metrics for causal models: (class scores, true class) per row."""
     answer_ids = torch.tensor(first_answer_ids)
 
     def keep(logits, labels):
         logits = logits[0] if isinstance(logits, tuple) else logits
+        labels = without_gather_padding(labels)
         rows = torch.arange(labels.shape[0], device=labels.device)
         start = (labels != IGNORE).int().argmax(dim=1)  # first answer token
         # Virtual tokens of prompt tuning come first (> 0); an answer window keeps the end (< 0).
@@ -348,7 +368,8 @@ def train(
     from transformers import EarlyStoppingCallback, PrinterCallback, Trainer
 
     has_eval = bool(val_examples)
-    micro_batch = micro_batch_size(training.batch_size, [len(e["input_ids"]) for e in train_examples],
+    micro_batch = micro_batch_size(rows_per_process(training.batch_size),
+                                   [len(e["input_ids"]) for e in train_examples],
                                    trainable.model.config, trainable.device)
     arguments = training_arguments(training, output_dir, trainable.device, has_eval, micro_batch)
     run_callback = make_run_callback(
@@ -376,8 +397,10 @@ def train(
         trainer.loss_is_scaled_for_ga = False
     try:
         result = trainer.train()
+        distributed.wait_for_all()  # other processes may still be reading the best checkpoint
     finally:
-        shutil.rmtree(output_dir, ignore_errors=True)  # checkpoints: the run saves its own weights
+        if distributed.is_main_process():  # checkpoints: the run saves its own weights
+            shutil.rmtree(output_dir, ignore_errors=True)
     trainable.model.eval()
     return TrainOutcome(
         history=run_callback.history,

@@ -279,6 +279,8 @@ def _builtin_view() -> DatasetView | None:
 def _uploaded_view() -> DatasetView | None:
     uploaded = st.file_uploader(
         "Upload a table", type=list(upload.ACCEPTED_TYPES), key="explorer_upload",
+        # The browser refuses bigger files before sending them; read_table checks again.
+        max_upload_size=upload.MAX_UPLOAD_MB,
         help=(
             f"CSV, TSV, JSON (a list of records), JSON lines or Parquet; at most "
             f"{upload.MAX_UPLOAD_MB} MB and {upload.MAX_COLUMNS:,} columns. The first row names "

@@ -17,7 +17,6 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
-import yaml
 
 from workbench import results
 from workbench.data import get_info, list_datasets
@@ -25,6 +24,7 @@ from workbench.errors import WorkbenchError
 from workbench.jobs import ACTIVE, Job
 from workbench.store import RunRecord, Store
 from workbench.ui.jobs_panel import job_panel, job_queue
+from workbench.ui.rerun_box import rerun_controls
 from workbench.ui.state import cached_store, current_store
 
 DEFAULT_DATASET = "california-housing"
@@ -545,7 +545,7 @@ def _rows_with_features(rows: pd.DataFrame, dataset: str) -> tuple[pd.DataFrame,
 
 def details_section(records: list[RunRecord], dataset: str, ranked: list[str] = ()) -> None:
     """The spec, notes and error of one run; the best run first, then unfinished runs."""
-    with st.expander("Run details: spec, notes and errors"):
+    with st.expander("Run details: spec, notes, errors; run it again"):
         order = {run_id: position for position, run_id in enumerate(ranked)}
         records = sorted(records, key=lambda r: (order.get(r.id, len(order)), -r.created_at))
         labels = {record.id: f"{results.run_label(record)} ({record.status})" for record in records}
@@ -558,16 +558,21 @@ def details_section(records: list[RunRecord], dataset: str, ranked: list[str] = 
                 st.code(record.error, language=None)
         for note in record.metrics.get("notes") or []:
             st.caption(f"Note: {note}")
-        st.code(_spec_text(record), language="yaml")
         st.caption(f"Folder: `{record.folder}`")
+        rerun_controls(record, key=f"results_{record.id}")
 
 
-def _spec_text(record: RunRecord) -> str:
-    path = record.folder / "spec.yaml" if record.folder else None
-    try:
-        return path.read_text() if path else yaml.safe_dump(record.spec, sort_keys=False)
-    except OSError:
-        return yaml.safe_dump(record.spec, sort_keys=False)
+def damaged_files_notice(store: Store, records: list[RunRecord]) -> None:
+    """Runs whose folder no longer backs their record (files deleted or damaged): named, with
+    what is wrong. Their numbers come from the index; their row-level views cannot be drawn."""
+    damaged = results.damaged_runs(store, records)
+    if not damaged:
+        return
+    with st.expander(f"⚠️ {len(damaged)} run(s) with missing or damaged files", expanded=True):
+        for message in damaged.values():
+            st.warning(message)
+        st.caption("The leaderboard keeps their numbers from the run index; run them again "
+                   "(or delete them) to get their files back.")
 
 
 def other_runs_section(records: list[RunRecord]) -> None:
@@ -605,6 +610,7 @@ def show_dataset_results(dataset: str, records: list[RunRecord], store: Store) -
     if not mine:
         show_empty(dataset, records, store)
         return
+    damaged_files_notice(store, mine)
     complete = [record for record in mine if results.is_complete(record)]
     if not complete:
         st.info(f"No finished runs for **{dataset_title(dataset)}** yet.")

@@ -1,5 +1,5 @@
 """Training page, before launch: the form's problems, the estimate (trainable parameters, memory,
-time) next to the launch button, and the spec as YAML with the CLI command that runs it.
+time) next to the launch button, and the spec as YAML with the commands that run it.
 """
 
 from __future__ import annotations
@@ -7,16 +7,16 @@ from __future__ import annotations
 import streamlit as st
 
 from workbench.models.hardware import free_memory_bytes
-from workbench.specs import FinetuneSpec, spec_to_yaml
+from workbench.specs import FinetuneSpec
 from workbench.training.estimate import Estimate, estimate
 from workbench.ui.messages import problems_shown
+from workbench.ui.reproduce_box import reproduce_box
 from workbench.ui.run_state import run_supervisor
 from workbench.ui.state import current_store
 from workbench.ui.training_form import TrainingForm
 from workbench.units import bytes_text, count_text, rough_duration_text
 
 OPENED = "tr_opened_run"  # the run the page shows in detail
-CLI_COMMAND = "python -m workbench run spec.yaml"
 LONG_RUN_SECONDS = 30 * 60
 
 
@@ -105,18 +105,9 @@ def launch_button(spec: FinetuneSpec | None) -> None:
 
 
 def yaml_section(spec: FinetuneSpec | None) -> None:
-    with st.expander("Show as YAML / CLI command"):
+    with st.expander("Show as YAML / commands (CLI, torchrun, accelerate)"):
         if spec is None:
             st.caption("Fix the problems above to see the spec.")
             return
-        text = spec_to_yaml(spec)
-        st.caption(
-            "The exact spec the button starts. Saved as spec.yaml, this command runs it without "
-            "the app (add --json for a one-line result):"
-        )
-        st.code(CLI_COMMAND, language="bash")
-        st.code(text, language="yaml")
-        st.download_button(
-            "Download spec.yaml", text, file_name="spec.yaml", mime="application/x-yaml",
-            key="tr_download", icon="⬇️",
-        )
+        st.caption("The exact spec the button starts, and how to run it without the app.")
+        reproduce_box(spec, key="tr_spec")
