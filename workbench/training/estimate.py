@@ -37,8 +37,8 @@ from workbench.training.methods import METHODS, training_dtype
 # (micro-batches within the CPU activation budget), 5 steps on California rows written as lists
 # (about REFERENCE_PROMPT_TOKENS tokens), no validation, then the test rows scored. Re-measured
 # after training moved to answer-window logits: LoRA 4.6 -> 6.6 examples/s. Full fine-tuning
-# (5.2 -> 4.0) and the head (6.8 -> 5.6) came out slower than in the earlier table; not
-# investigated yet (their batches of 16 now go through in two micro-batches of 8).
+# (5.2 -> 4.0) and the head (6.8 -> 5.6) came out slower than in the earlier table, not because
+# of micro-batches (whole batches of 16 measured the same: 4.2 and 5.3); not investigated further.
 REFERENCE_MODEL = "smollm2-135m-instruct"
 REFERENCE_PARAMETERS = 134_515_008
 REFERENCE_PROMPT_TOKENS = 96
