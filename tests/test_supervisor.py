@@ -11,6 +11,7 @@ import time
 
 import pytest
 
+from tests.polling import ended_run, wait_for
 from workbench.specs import BaselineSpec, FinetuneSpec
 from workbench.store import Store, process_alive
 from workbench.supervisor import PROJECT_ROOT, RunSupervisor, exit_reason
@@ -22,18 +23,6 @@ DATA = {"n_train": 16, "n_test": 8, "val_fraction": 0.002}
 def tiny_spec(**training) -> FinetuneSpec:
     options = {"method": "lora", "max_steps": 2, "batch_size": 4, "precision": "fp32", **training}
     return FinetuneSpec(model=TINY, data=DATA, training=options, batch_size=4)
-
-
-def wait_until(predicate, timeout=120, what="condition"):
-    deadline = time.time() + timeout
-    while not predicate():
-        assert time.time() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.1)
-
-
-def final(store, run_id, timeout=120):
-    wait_until(lambda: store.get(run_id).status not in ("queued", "running"), timeout, run_id)
-    return store.get(run_id)
 
 
 def fake_python(tmp_path, body: str) -> str:
@@ -57,7 +46,7 @@ def test_runs_wait_their_turn_one_per_device(store, tmp_path):
     second = supervisor.submit(tiny_spec(seed=2))
     assert store.get(second.id).status == "queued"
     assert supervisor.queue_position(second.id) in (1, None)
-    final(store, first.id, timeout=10), final(store, second.id, timeout=10)
+    ended_run(store, first.id, timeout=10), ended_run(store, second.id, timeout=10)
     folders = [str(store.folder(run.id)) for run in (first, second)]
     assert events.read_text().split("\n")[:-1] == [
         f"start {folders[0]}", f"end {folders[0]}", f"start {folders[1]}", f"end {folders[1]}"]
@@ -72,16 +61,16 @@ def test_cancel_a_queued_run_before_it_starts(store, tmp_path):
     cancelled = store.get(second.id)
     assert cancelled.status == "cancelled" and "before it started" in cancelled.error
     supervisor.kill(first.id)
-    assert final(store, first.id, timeout=10).status == "cancelled"
+    assert ended_run(store, first.id, timeout=10).status == "cancelled"
     assert not (cancelled.folder / "log.txt").exists()  # it never ran
 
 
 def test_cancel_stops_a_running_run_and_keeps_what_trained(store):
     supervisor = RunSupervisor(store)
     record = supervisor.submit(tiny_spec(max_steps=5000, seed=5))
-    wait_until(lambda: store.get(record.id).progress.get("stage") == "training", what="training")
+    wait_for(lambda: store.get(record.id).progress.get("stage") == "training", "training", timeout=120)
     supervisor.cancel(record.id)
-    ended = final(store, record.id)
+    ended = ended_run(store, record.id)
     assert ended.status == "cancelled"
     assert ended.metrics["cancelled_early"] and ended.metrics["steps"] < 5000
     assert (ended.folder / "adapter").is_dir()
@@ -91,10 +80,10 @@ def test_cancel_stops_a_running_run_and_keeps_what_trained(store):
 def test_a_child_that_ignores_cancel_is_killed_after_the_grace_period(store, tmp_path):
     supervisor = RunSupervisor(store, grace_seconds=1.0, python=fake_python(tmp_path, "sleep 60\n"))
     record = supervisor.submit(tiny_spec(seed=6))
-    wait_until(lambda: store.get(record.id).pid != os.getpid(), timeout=10, what="the child")
+    wait_for(lambda: store.get(record.id).pid != os.getpid(), "the child", timeout=10)
     started = time.monotonic()
     supervisor.cancel(record.id)
-    ended = final(store, record.id, timeout=10)
+    ended = ended_run(store, record.id, timeout=10)
     assert ended.status == "cancelled" and "killed" in ended.error
     assert time.monotonic() - started < 5
 
@@ -109,7 +98,7 @@ def test_a_child_that_ignores_cancel_is_killed_after_the_grace_period(store, tmp
 )
 def test_a_child_that_dies_without_a_word_is_recorded_in_words(store, tmp_path, body, expected):
     supervisor = RunSupervisor(store, python=fake_python(tmp_path, body))
-    ended = final(store, supervisor.submit(tiny_spec(seed=7)).id, timeout=10)
+    ended = ended_run(store, supervisor.submit(tiny_spec(seed=7)).id, timeout=10)
     assert ended.status == "failed" and expected in ended.error
 
 
@@ -122,7 +111,7 @@ def test_shutdown_marks_running_and_waiting_runs_interrupted(store, tmp_path):
     supervisor = RunSupervisor(store, python=fake_python(tmp_path, "sleep 60\n"))
     running = supervisor.submit(tiny_spec(seed=8))
     waiting = supervisor.submit(tiny_spec(seed=9))
-    wait_until(lambda: store.get(running.id).pid != os.getpid(), timeout=10, what="the child")
+    wait_for(lambda: store.get(running.id).pid != os.getpid(), "the child", timeout=10)
     supervisor.shutdown()
     assert store.get(running.id).status == "interrupted"
     assert store.get(waiting.id).status == "interrupted"
@@ -158,13 +147,13 @@ def test_killing_the_app_kills_its_run_which_shows_as_interrupted_after_a_restar
                            stdout=subprocess.PIPE, text=True, env=env)
     try:
         run_id = app.stdout.readline().strip()
-        wait_until(lambda: store.get(run_id).pid not in (None, app.pid), timeout=60, what="the child")
+        wait_for(lambda: store.get(run_id).pid not in (None, app.pid), "the child", timeout=60)
         child_pid = store.get(run_id).pid
         time.sleep(1.0)  # the child arms its parent-death signal first thing
         assert process_alive(child_pid)
         app.send_signal(signal.SIGKILL)
         app.wait(timeout=10)
-        wait_until(lambda: not process_alive(child_pid), timeout=15, what="the child to die with the app")
+        wait_for(lambda: not process_alive(child_pid), "the child to die with the app", timeout=15)
     finally:
         if app.poll() is None:
             app.kill()

@@ -37,6 +37,8 @@ from typing import Callable, Iterator
 
 import pytest
 
+from tests.polling import wait_for  # noqa: F401 (the e2e tests import it from here)
+
 REPO = Path(__file__).resolve().parents[2]
 SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
 CHROMIUM = "/usr/bin/chromium"
@@ -417,14 +419,3 @@ def runs_in(root: Path) -> Iterator[Path]:
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("WORKBENCH_RUNS", str(root))
         yield root
-
-
-def wait_for(predicate, what: str, timeout: float = 240.0):
-    """The first truthy value of predicate(), polled every 0.2 s, or a failure naming `what`."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.2)

@@ -20,11 +20,11 @@ import sqlite3
 import subprocess
 import sys
 import textwrap
-import time
 from pathlib import Path
 
 import pytest
 
+from tests.polling import ended_run, wait_for
 from workbench import results
 from workbench.specs import BaselineSpec, FinetuneSpec, spec_to_yaml
 from workbench.store import (
@@ -48,21 +48,6 @@ def tiny_finetune(max_steps: int, seed: int) -> FinetuneSpec:
 
 def logreg(n_train: int = 32, **params) -> BaselineSpec:
     return BaselineSpec(method="logreg", data={"n_train": n_train, "n_test": 64}, params=params)
-
-
-def wait_until(predicate, what: str, timeout: float = 90.0):
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.1)
-
-
-def ended(store: Store, run_id: str, timeout: float = 90.0):
-    return wait_until(lambda: store.get(run_id).status not in ACTIVE and store.get(run_id),
-                      f"run {run_id} to end", timeout)
 
 
 def training(store: Store, run_id: str) -> bool:
@@ -106,7 +91,7 @@ def cli_run(store: Store, spec, tmp_path: Path, name: str) -> subprocess.Popen:
 
 
 def the_new_run(store: Store, known: set[str], what: str) -> str:
-    (run_id,) = wait_until(lambda: {r.id for r in store.list()} - known, what, timeout=60)
+    (run_id,) = wait_for(lambda: {r.id for r in store.list()} - known, what, timeout=60)
     return run_id
 
 
@@ -119,7 +104,7 @@ def finished_store(tmp_path_factory) -> tuple[Path, list[str]]:
                for spec in (logreg(64), BaselineSpec(method="xgboost",
                                                      data={"n_train": 64, "n_test": 64}))]
     for record in records:
-        assert ended(store, record.id, timeout=120).status == "done", store.get(record.id).error
+        assert ended_run(store, record.id, timeout=120).status == "done", store.get(record.id).error
     return store.root, [record.id for record in records]
 
 
@@ -139,7 +124,7 @@ def test_fault_a_run_that_raises_fails_with_its_reason_and_the_run_beside_it_fin
     # Two supervisors: the failing run and a good one run at the same time, side by side.
     bad = RunSupervisor(store).submit(logreg(32, solver="no-such-solver"))
     good = RunSupervisor(store).submit(logreg(48))
-    failed, done = ended(store, bad.id), ended(store, good.id)
+    failed, done = ended_run(store, bad.id, timeout=90), ended_run(store, good.id, timeout=90)
 
     assert failed.status == "failed"
     reason = results.first_paragraph(failed.error)
@@ -167,11 +152,11 @@ def test_fault_a_run_killed_with_sigkill_ends_in_words_and_never_stays_running(s
     store, earlier = store_copy
     before = snapshot(store, earlier)
     supervised = RunSupervisor(store).submit(tiny_finetune(100_000, seed=11))
-    wait_until(lambda: training(store, supervised.id), "the run to train", timeout=120)
+    wait_for(lambda: training(store, supervised.id), "the run to train", timeout=120)
     os.kill(store.get(supervised.id).pid, signal.SIGKILL)
 
     # Its watcher thread records the kill, in words, with the log's last lines.
-    killed = ended(store, supervised.id, timeout=15)
+    killed = ended_run(store, supervised.id, timeout=15)
     assert killed.status == "failed" and "killed" in results.first_paragraph(killed.error)
     assert "Last lines of the log" in killed.error
     assert Store(store.root).reconcile() == []  # a restart changes nothing: `failed` stays
@@ -222,12 +207,12 @@ def test_fault_the_app_restarted_mid_run_interrupts_its_runs_and_leaves_others_g
     try:
         running, waiting = app.stdout.readline().strip(), app.stdout.readline().strip()
         lone = the_new_run(store, known | {running, waiting}, "the CLI run's record")
-        wait_until(lambda: training(store, running), "the app's run to train", timeout=120)
+        wait_for(lambda: training(store, running), "the app's run to train", timeout=120)
         child = store.get(running).pid
         assert store.get(waiting).status == "queued"
         app.send_signal(signal.SIGKILL)  # the app dies: no atexit, no shutdown
         app.wait(timeout=10)
-        wait_until(lambda: not process_alive(child), "the app's child to die with it", timeout=20)
+        wait_for(lambda: not process_alive(child), "the app's child to die with it", timeout=20)
         assert store.get(running).status == "running"  # as the dead app left it
 
         # The app starts again: a new Store and its reconciliation, as run_state does.
@@ -279,7 +264,7 @@ def test_fault_the_disk_full_while_saving_fails_the_run_and_keeps_the_store_inta
     python.chmod(0o755)
     big = BaselineSpec(method="logreg",
                        data={"n_train": 64, "test_fraction": 0.9, "val_fraction": 0.0})
-    failed = ended(store, RunSupervisor(store, python=str(python)).submit(big).id, timeout=120)
+    failed = ended_run(store, RunSupervisor(store, python=str(python)).submit(big).id, timeout=120)
 
     assert failed.status == "failed"
     reason = results.first_paragraph(failed.error)

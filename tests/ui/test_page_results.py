@@ -244,6 +244,7 @@ def test_runs_that_did_not_finish_are_listed_with_their_reason(tmp_path, use_sto
 
 
 def test_a_stored_run_runs_again_from_its_spec(tmp_path, use_store):
+    from tests.polling import ended_run
     from workbench.experiments import run
     from workbench.specs import BaselineSpec
     from workbench.ui.run_state import forget_supervisor
@@ -261,10 +262,7 @@ def test_a_stored_run_runs_again_from_its_spec(tmp_path, use_store):
         store = Store(root)
         again = next(r for r in store.list() if r.id != first.id)
         assert again.cache_key == first.cache_key and again.spec == first.spec
-        deadline = time.monotonic() + 120
-        while store.get(again.id).status in ("queued", "running") and time.monotonic() < deadline:
-            time.sleep(0.2)
-        assert store.get(again.id).status == "done", store.get(again.id).error
+        assert ended_run(store, again.id).status == "done", store.get(again.id).error
         np.testing.assert_array_equal(store.predictions(again.id)["p_yes"], store.predictions(first.id)["p_yes"])
     finally:
         forget_supervisor()
