@@ -296,13 +296,21 @@ class Store:
     def fail(self, run_id: str, error: str, status: str = "failed") -> bool:
         """Mark a queued or running run as ended without results. False, and nothing changed,
         when the run has already ended: a finished run's record is never overwritten."""
+        return self._end_while_active(run_id, status, error)
+
+    def _end_while_active(self, run_id: str, status: str, error: str, pid: int | None = None) -> bool:
+        """One compare-and-set statement: the run ends only if it is still queued or running
+        (and, with `pid`, still held by that process)."""
         placeholders = ", ".join("?" for _ in ACTIVE_STATUSES)
+        condition = f"id = ? AND status IN ({placeholders})"
+        parameters = [status, _now(), error, run_id, *ACTIVE_STATUSES]
+        if pid is not None:
+            condition += " AND pid = ?"
+            parameters.append(pid)
         with self._connect() as db:
             cursor = db.execute(
-                f"UPDATE runs SET status = ?, finished_at = ?, error = ? "
-                f"WHERE id = ? AND status IN ({placeholders})",
-                (status, _now(), error, run_id, *ACTIVE_STATUSES),
-            )
+                f"UPDATE runs SET status = ?, finished_at = ?, error = ? WHERE {condition}",
+                parameters)
             return cursor.rowcount > 0
 
     def delete(self, run_id: str) -> None:
@@ -390,21 +398,15 @@ class Store:
         return interrupted
 
     def _interrupt(self, record: RunRecord) -> bool:
-        placeholders = ", ".join("?" for _ in ACTIVE_STATUSES)
-        with self._connect() as db:
-            cursor = db.execute(
-                f"UPDATE runs SET status = 'interrupted', finished_at = ?, error = ? "
-                f"WHERE id = ? AND pid = ? AND status IN ({placeholders})",
-                (_now(), "Interrupted: the process running it (or the app that started it) "
-                 "stopped before the run finished. Launch it again to redo it.",
-                 record.id, record.pid, *ACTIVE_STATUSES),
-            )
-            return cursor.rowcount > 0
+        return self._end_while_active(
+            record.id, "interrupted",
+            "Interrupted: the process running it (or the app that started it) stopped before "
+            "the run finished. Launch it again to redo it.", pid=record.pid)
 
     def artifact_problem(self, record: RunRecord) -> str | None:
         """Why a run's folder cannot back its record (None when it can): the folder or its
         spec is gone, or a finished run's metrics or predictions are missing or damaged. Cheap:
-        no file is read whole."""
+        metrics.json is parsed, predictions.parquet only checked at both ends."""
         folder = record.folder or self.folder(record.id)
         if not folder.is_dir():
             return f"Its folder {folder} is missing: the run's files were deleted."
