@@ -23,7 +23,7 @@ from pathlib import PurePath, PureWindowsPath
 import numpy as np
 import pandas as pd
 
-from workbench.data import tallrec
+from workbench.data import strict_json, tallrec
 from workbench.data.registry import DatasetInfo, Feature, FeatureType
 from workbench.errors import DataValidationError
 
@@ -268,25 +268,9 @@ def _explain_parser_error(message: str, kind: str) -> str:
     return f"The file could not be read as {kind}: {message.strip().splitlines()[0]}"
 
 
-class _RepeatedName(ValueError):
-    """One JSON object holds the same name twice: json.loads would silently keep the last."""
-
-
-def _unique_pairs(pairs: list[tuple[str, object]]) -> dict:
-    record = dict(pairs)
-    if len(record) < len(pairs):
-        repeated = next(name for name in record if sum(key == name for key, _ in pairs) > 1)
-        raise _RepeatedName(repeated)
-    return record
-
-
-def _parse_json(text: str) -> object:
-    return json.loads(text, object_pairs_hook=_unique_pairs)
-
-
 def _json_problem(error: Exception) -> str:
     """What is wrong, in words, for the errors json.loads raises besides JSONDecodeError."""
-    if isinstance(error, _RepeatedName):
+    if isinstance(error, strict_json.RepeatedName):
         return (
             f"the name '{error.args[0]}' appears twice in one object, so one of its values "
             "would be lost; column names must be unique"
@@ -298,7 +282,7 @@ def _json_problem(error: Exception) -> str:
 
 def _read_json(text: str) -> pd.DataFrame:
     try:
-        parsed = _parse_json(text)
+        parsed = strict_json.loads(text)
     except json.JSONDecodeError as error:
         if error.msg == "Extra data":  # one object per line, uploaded as .json
             return _read_jsonl(text)
@@ -314,7 +298,7 @@ def _read_jsonl(text: str) -> pd.DataFrame:
     """All lines parsed as one JSON list (fast); on a problem, line by line to say which."""
     lines = [line for line in text.splitlines() if line.strip()]
     try:
-        records = _parse_json("[" + ",".join(lines) + "]")
+        records = strict_json.loads("[" + ",".join(lines) + "]")
     except (ValueError, RecursionError):
         records = None
     if records is None or len(records) != len(lines):  # a line that is not one value
@@ -331,7 +315,7 @@ def _read_jsonl(text: str) -> pd.DataFrame:
 
 def _jsonl_record(number: int, line: str) -> object:
     try:
-        return _parse_json(line)
+        return strict_json.loads(line)
     except json.JSONDecodeError as error:
         reason = error.msg
     except (ValueError, RecursionError) as error:

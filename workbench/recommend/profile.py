@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from workbench.data import strict_json
 from workbench.errors import WorkbenchError
 from workbench.recommend.catalog import Catalog
 
@@ -177,8 +178,8 @@ def parse_json_object(data: bytes | str) -> dict:
     if not text.strip():
         raise not_a_profile("it is empty." if not text else "it holds only blank space.")
     try:
-        document = json.loads(text, object_pairs_hook=unique_names)
-    except RepeatedName as error:
+        document = strict_json.loads(text)
+    except strict_json.RepeatedName as error:
         raise not_a_profile(
             f'it names "{error.args[0]}" twice in one object, so one of them would be lost.'
         ) from None
@@ -193,17 +194,6 @@ def parse_json_object(data: bytes | str) -> dict:
             'it should be a JSON object with "liked" and "disliked" lists, '
             f"not {json_type(document)}."
         )
-    return document
-
-
-class RepeatedName(ValueError):
-    """A JSON object with the same name twice: json.loads alone would keep the last silently."""
-
-
-def unique_names(pairs: list[tuple[str, Any]]) -> dict:
-    document = dict(pairs)
-    if len(document) < len(pairs):
-        raise RepeatedName(next(n for n in document if sum(k == n for k, _ in pairs) > 1))
     return document
 
 
