@@ -12,8 +12,6 @@ import shutil
 from pathlib import Path
 
 from workbench.errors import WorkbenchError
-from workbench.models.loading import load_tokenizer, resolve_source
-from workbench.models.registry import get_model_info
 from workbench.run_card import Replay, card
 from workbench.specs import parse_spec
 from workbench.experiments.finetune import ADAPTER_FOLDER, MODEL_FOLDER
@@ -51,13 +49,15 @@ def export_run(store: Store, run_id: str, target: Path) -> Path:
 
 
 def _tokenizer(record: RunRecord, spec):
+    """The tokenizer saved beside the run's weights, else the base model's."""
+    from workbench.experiments.compare import preview_tokenizer
+
     for name in WEIGHT_FOLDERS:
         if (record.folder / name).is_dir():
             from transformers import AutoTokenizer
 
             return AutoTokenizer.from_pretrained(record.folder / name)
-    source, local_only = resolve_source(get_model_info(spec.model.name), lambda _: None)
-    return load_tokenizer(source, local_only)
+    return preview_tokenizer(spec.model.name)
 
 
 def write_prompts(record: RunRecord, target: Path) -> Replay:

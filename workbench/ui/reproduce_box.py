@@ -4,9 +4,12 @@ run it as a plain CLI run, under torchrun and under accelerate launch (workbench
 from __future__ import annotations
 
 import streamlit as st
+import yaml
 
+from workbench.errors import WorkbenchError
 from workbench.reproduce import reproduce_commands, spec_file_name
-from workbench.specs import AnySpec, spec_to_yaml
+from workbench.specs import AnySpec, parse_spec, spec_to_yaml
+from workbench.store import RunRecord
 
 PROCESSES = 2  # shown in the commands; the caption says to put the number of GPUs there
 LAUNCHERS = {
@@ -16,6 +19,18 @@ LAUNCHERS = {
     "accelerate": "The same through accelerate (`assets/accelerate/` also has FSDP and DeepSpeed "
                   "configs):",
 }
+
+
+def stored_spec(record: RunRecord) -> AnySpec | None:
+    """The run's spec, or None (with the reason and the raw YAML shown) when it no longer
+    validates, e.g. one written by an older workbench."""
+    try:
+        return parse_spec(record.spec)
+    except WorkbenchError as error:
+        st.warning(f"This run's spec no longer validates, so it cannot run again as it is: {error}",
+                   icon="⚠️")
+        st.code(yaml.safe_dump(record.spec, sort_keys=False, allow_unicode=True), language="yaml")
+        return None
 
 
 def reproduce_box(spec: AnySpec, key: str, run_id: str | None = None) -> None:

@@ -4,27 +4,13 @@ one stays), and the spec with the commands that run it without the app."""
 from __future__ import annotations
 
 import streamlit as st
-import yaml
 
 from workbench.errors import WorkbenchError
-from workbench.specs import AnySpec, parse_spec
 from workbench.store import RunRecord
-from workbench.ui.reproduce_box import reproduce_box
+from workbench.ui.reproduce_box import reproduce_box, stored_spec
 from workbench.ui.run_state import run_supervisor
 
 QUEUED = "rerun_queued"  # {stored run id: the new run's id}, for this session's message
-
-
-def stored_spec(record: RunRecord) -> AnySpec | None:
-    """The run's spec, or None (with the reason and the raw YAML shown) when it no longer
-    validates, e.g. one written by an older workbench."""
-    try:
-        return parse_spec(record.spec)
-    except WorkbenchError as error:
-        st.warning(f"This run's spec no longer validates, so it cannot run again as it is: {error}",
-                   icon="⚠️")
-        st.code(yaml.safe_dump(record.spec, sort_keys=False, allow_unicode=True), language="yaml")
-        return None
 
 
 def rerun_controls(record: RunRecord, key: str) -> None:

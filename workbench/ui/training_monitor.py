@@ -9,15 +9,12 @@ page; when the last one ends it reruns the page once, which stops the polling (S
 from __future__ import annotations
 
 import streamlit as st
-import yaml
 
-from workbench.errors import WorkbenchError
 from workbench.results import first_paragraph
-from workbench.specs import parse_spec
 from workbench.store import ACTIVE_STATUSES, RunNotFoundError, RunRecord, Store
 from workbench.supervisor import CANCEL_FILE, log_tail
 from workbench.training import runs
-from workbench.ui.reproduce_box import reproduce_box
+from workbench.ui.reproduce_box import reproduce_box, stored_spec
 from workbench.ui.run_state import run_supervisor
 from workbench.ui.state import current_store
 from workbench.ui.training_charts import PLOTLY_CONFIG, history_figure
@@ -180,11 +177,8 @@ def run_details(record: RunRecord) -> None:
 
 
 def _reproduce(record: RunRecord) -> None:
-    try:
-        spec = parse_spec(record.spec)
-    except WorkbenchError as error:  # a spec an older workbench wrote
-        st.warning(f"This run's spec no longer validates: {error}", icon="⚠️")
-        st.code(yaml.safe_dump(record.spec, sort_keys=False, allow_unicode=True), language="yaml")
+    spec = stored_spec(record)
+    if spec is None:
         return
     reproduce_box(spec, key=f"tr_run_{record.id}", run_id=record.id)
     st.caption(f"`python -m workbench export {record.id} DIR` writes its adapter, predictions and "
