@@ -15,26 +15,24 @@ import os
 from typing import Any
 
 
+def _launcher_number(name: str, default: int) -> int:
+    try:
+        return int(os.environ.get(name, default))
+    except ValueError:
+        return default
+
+
 def world_size() -> int:
     """How many processes the launcher started (1 when run directly)."""
-    try:
-        return max(1, int(os.environ.get("WORLD_SIZE", "1")))
-    except ValueError:
-        return 1
+    return max(1, _launcher_number("WORLD_SIZE", 1))
 
 
 def rank() -> int:
-    try:
-        return int(os.environ.get("RANK", "0"))
-    except ValueError:
-        return 0
+    return _launcher_number("RANK", 0)
 
 
 def local_rank() -> int:
-    try:
-        return int(os.environ.get("LOCAL_RANK", "0"))
-    except ValueError:
-        return 0
+    return _launcher_number("LOCAL_RANK", 0)
 
 
 def is_launched() -> bool:

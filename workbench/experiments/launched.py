@@ -19,6 +19,7 @@ from workbench.experiments import (
     RunOutcome, _run_into, _stored_progress, create_record, prepare_inputs, spec_key,
 )
 from workbench.experiments.common import Progress, never_stop, no_progress
+from workbench.experiments.rows import PreparedRows
 from workbench.specs import AnySpec, FinetuneSpec, ForgettingSpec
 from workbench.store import Store
 
@@ -27,18 +28,19 @@ class LaunchError(WorkbenchError):
     """A spec or option that cannot run under a multi-process launcher."""
 
 
-def _decide(spec: AnySpec, store: Store, force: bool) -> dict:
-    """Rank 0's decision: {"cached": run id}, {"run_id", "run_dir"} or {"error": message}."""
+def _decide(spec: AnySpec, store: Store, force: bool) -> tuple[dict, PreparedRows | None]:
+    """Rank 0's decision, to share: {"cached": run id}, {"run_id", "run_dir"} or {"error":
+    message}; with the rows it read, when it will run."""
     try:
         rows = prepare_inputs(spec)
         key = spec_key(spec, rows)
         existing = None if force else store.find_done(key)
         if existing is not None:
-            return {"cached": existing.id}
+            return {"cached": existing.id}, None
         record = create_record(spec, store, key)
-        return {"run_id": record.id, "run_dir": str(store.folder(record.id)), "rows": rows}
+        return {"run_id": record.id, "run_dir": str(store.folder(record.id))}, rows
     except WorkbenchError as error:
-        return {"error": str(error)}
+        return {"error": str(error)}, None
 
 
 def run_launched(
@@ -51,9 +53,8 @@ def run_launched(
     distributed.start()
     main = distributed.is_main_process()
     store = Store(store_root) if main else None
-    decision = _decide(spec, store, force) if main else None
-    shared = distributed.share_from_main(
-        {key: value for key, value in decision.items() if key != "rows"} if main else None)
+    decision, rows = _decide(spec, store, force) if main else (None, None)
+    shared = distributed.share_from_main(decision)
     if "error" in shared:
         raise LaunchError(shared["error"])
     if "cached" in shared:
@@ -61,7 +62,7 @@ def run_launched(
     if main:
         run_id = shared["run_id"]
         store.start(run_id)
-        _run_into(spec, store, run_id, decision["rows"], _stored_progress(store, run_id, progress),
+        _run_into(spec, store, run_id, rows, _stored_progress(store, run_id, progress),
                   never_stop, None)
         return RunOutcome(store.get(run_id), cached=False)
     if isinstance(spec, FinetuneSpec):
