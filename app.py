@@ -21,7 +21,8 @@ works too when the hub is reachable.
 
 **Where to start:** open the **Data explorer** to look at California housing, the seed task
 (is a block's house value above the median?), or upload your own table. Then fine-tune the model
-on it on the **Training** page: its "Class demo" preset trains in a few minutes on a laptop CPU.
+on it on the **Training** page: its "Class demo" preset is the shortest run that visibly learns,
+and the page measures how long it takes on this machine before you start.
 The model used by every page is picked in the sidebar.
 """
 )

@@ -1,20 +1,25 @@
-"""LoRA fine-tuning speed and peak memory: the workbench against the seed's recipe.
+"""LoRA fine-tuning speed and peak memory: the workbench against the seed's recipe, on the float32
+path everywhere and on the bf16 path where the CPU has it.
 
     .venv/bin/python bench/training.py [--data california tallrec] [--seed-steps 4] [--steps 10]
 
-Both sides train the default model (SmolLM2-135M-Instruct) with LoRA on the same training rows
+Every side trains the default model (SmolLM2-135M-Instruct) with LoRA on the same training rows
 written as the same prompts with the same answers, each in its own fresh process (so each peak
 resident memory is its own), one after the other on this machine:
-(a) the seed's recipe: transformers Trainer, every row padded to max_length=512, float32, LoRA
-    r 8 on q_proj and v_proj, labels = the whole padded-out text, so the model computes logits
-    and the loss over the whole vocabulary at every position; batch 8.
-(b) the workbench: workbench.training.train on the spec's examples, as a run trains them (each
-    batch padded to its own longest row, bf16 autocast where the CPU has it, logits of the
-    answer positions only); the data set's own spec (California: the default LoRA on every
+(a) the seed's recipe: transformers as it comes (glibc's default allocator), the Trainer, every
+    row padded to max_length=512, float32, LoRA r 8 on q_proj and v_proj, labels = the whole
+    padded-out text, so the model computes logits and the loss over the whole vocabulary at every
+    position; batch 8.
+(b) the workbench in float32, as a run trains on a CPU without bf16 (most laptops;
+    WORKBENCH_FLOAT32=1 forces this path): workbench.training.train on the spec's examples (each
+    batch padded to its own longest row, micro-batches within the activation budget, logits of
+    the answer positions only); the data set's own spec (California: the default LoRA on every
     projection, label-words loss, batch 16; TALLRec: its Alpaca recipe, LoRA on q/v, batch 16).
+(c) the same with bf16 autocast, where the CPU runs bf16 natively.
 Speed is training examples per second between the end of the first step and the end of the last
 (the first step pays for warm-up). Memory is the process's peak resident set (ru_maxrss), model
-load included. Ends with one line: `training <data> N.Nx` (b's examples/s over a's) per data set.
+load included. Ends with one line per path: `training float32: california N.Nx, tallrec N.Nx`
+(the workbench's examples/s over the seed's).
 """
 
 from __future__ import annotations
@@ -83,10 +88,13 @@ def seed_side(data: str, steps: int) -> dict:
     from peft import LoraConfig, get_peft_model
     from transformers import Trainer, TrainingArguments
 
-    from workbench.models import load_model
+    from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    loaded = load_model("smollm2-135m-instruct", dtype="float32")
-    tokenizer = loaded.tokenizer
+    from workbench.models.embedded import ensure_smollm2
+
+    folder = ensure_smollm2()
+    tokenizer = AutoTokenizer.from_pretrained(folder)
+    base = AutoModelForCausalLM.from_pretrained(folder, dtype=torch.float32)
     prompts, labels, answer_words = rows_and_prompts(spec_for(data), tokenizer)
     texts = [prompt + answer_words[label] for prompt, label in zip(prompts, labels)]
     encoded = tokenizer(texts, padding="max_length", max_length=SEED_MAX_LENGTH, truncation=True)
@@ -94,7 +102,7 @@ def seed_side(data: str, steps: int) -> dict:
     for ids, mask in zip(encoded["input_ids"], encoded["attention_mask"]):
         examples.append({"input_ids": ids, "attention_mask": mask,
                          "labels": [t if m else -100 for t, m in zip(ids, mask)]})
-    model = get_peft_model(loaded.model, LoraConfig(
+    model = get_peft_model(base, LoraConfig(
         task_type="CAUSAL_LM", r=8, lora_alpha=16, lora_dropout=0.05, target_modules=["q_proj", "v_proj"]))
     clock = step_clock()
     with tempfile.TemporaryDirectory() as scratch:
@@ -133,15 +141,17 @@ def workbench_side(data: str, steps: int) -> dict:
 
 
 def child(side: str, data: str, steps: int) -> None:
-    measured = (seed_side if side == "seed" else workbench_side)(data, steps)
+    measured = seed_side(data, steps) if side == "seed" else workbench_side(data, steps)
     measured["peak_rss_gb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 ** 2
     print("RESULT " + json.dumps(measured), flush=True)
 
 
 def measure(side: str, data: str, steps: int) -> dict:
     command = [sys.executable, __file__, "--child", side, "--data", data, "--steps", str(steps)]
-    finished = subprocess.run(command, capture_output=True, text=True, cwd=ROOT,
-                              env={**os.environ, "TOKENIZERS_PARALLELISM": "false"})
+    env = {**os.environ, "TOKENIZERS_PARALLELISM": "false"}
+    if side == "fp32":
+        env["WORKBENCH_FLOAT32"] = "1"
+    finished = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, env=env)
     lines = [line for line in finished.stdout.splitlines() if line.startswith("RESULT ")]
     if finished.returncode != 0 or not lines:
         sys.exit(f"bench/training.py: the {side} side on {data} failed:\n{finished.stderr[-3000:]}")
@@ -154,7 +164,7 @@ def main() -> None:
                         choices=["california", "tallrec"])
     parser.add_argument("--seed-steps", type=int, default=4)
     parser.add_argument("--steps", type=int, default=10, help="workbench steps")
-    parser.add_argument("--child", choices=["seed", "workbench"], help=argparse.SUPPRESS)
+    parser.add_argument("--child", choices=["seed", "fp32", "bf16"], help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         child(args.child, args.data[0], args.steps)
@@ -164,21 +174,30 @@ def main() -> None:
 
     import torch
 
+    from workbench.models.hardware import cpu_supports_bf16
+
+    paths = ["fp32"] + (["bf16"] if cpu_supports_bf16() else [])
     print(f"{os.cpu_count()} CPUs, {torch.get_num_threads()} torch threads, torch {torch.__version__}, "
-          f"{ROWS} training rows, LoRA on SmolLM2-135M-Instruct")
-    ratios = []
+          f"{torch.backends.cpu.get_cpu_capability()}, {ROWS} training rows, LoRA on "
+          f"SmolLM2-135M-Instruct; paths: {', '.join(paths)}")
+    ratios: dict[str, list[str]] = {path: [] for path in paths}
     for data in args.data:
         seed = measure("seed", data, args.seed_steps)
-        ours = measure("workbench", data, args.steps)
-        for name, result in (("(a) seed recipe", seed), ("(b) workbench  ", ours)):
+        sides = {"(a) seed recipe  ": seed}
+        for path in paths:
+            sides[f"(b) workbench {path}" if path == "fp32" else f"(c) workbench {path}"] = measure(path, data, args.steps)
+        for name, result in sides.items():
             print(f"{data:10s} {name}: {result['examples_per_second']:6.2f} examples/s, batch "
                   f"{result['batch']}, {result['tokens']} tokens/row, {result['dtype']}, "
                   f"peak memory {result['peak_rss_gb']:.2f} GB")
-        ratios.append(f"{data} {ours['examples_per_second'] / seed['examples_per_second']:.1f}x")
-        limit = "within" if ours["peak_rss_gb"] <= 3.0 else "OVER"
-        print(f"{data:10s} workbench peak memory {ours['peak_rss_gb']:.2f} GB: {limit} 3 GB; "
-              f"seed {seed['peak_rss_gb']:.2f} GB")
-    print("training " + ", ".join(ratios))
+        for path, result in zip(paths, list(sides.values())[1:]):
+            ratio = result["examples_per_second"] / seed["examples_per_second"]
+            ratios[path].append(f"{data} {ratio:.1f}x")
+            limit = "within" if result["peak_rss_gb"] <= 3.0 else "OVER"
+            print(f"{data:10s} workbench {path}: {ratio:.1f}x the seed's speed, peak memory "
+                  f"{result['peak_rss_gb']:.2f} GB ({limit} 3 GB; seed {seed['peak_rss_gb']:.2f} GB)")
+    for path in paths:
+        print(f"training {'float32' if path == 'fp32' else path}: " + ", ".join(ratios[path]))
 
 
 if __name__ == "__main__":

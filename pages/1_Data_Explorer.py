@@ -9,7 +9,8 @@ page_frame("Data explorer", "📊")
 st.title("📊 Data explorer")
 st.caption(
     "Look at a data set before you train on it: its columns, how balanced the label is, how each "
-    "feature relates to the label, and example rows."
+    "feature relates to the label, and example rows. Upload a table of your own and keep it: "
+    "every page can then use it."
 )
 
 view = choose_dataset()

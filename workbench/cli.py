@@ -46,18 +46,58 @@ def dataset_rows() -> list[dict]:
     rows = []
     for info in list_datasets():
         frame = None
-        if info.offline:  # load(name) alone builds it: no hub, no file to choose
+        if info.offline and info.published_rows is None:  # load(name) alone builds it
             frame = load(info.name).frame
         rows.append(summary(info, frame))
     return rows
 
 
 def cmd_datasets(args: argparse.Namespace) -> int:
+    if args.action == "add":
+        return datasets_add(args)
+    if args.action == "remove":
+        from workbench.data.kept import remove_kept
+
+        record = remove_kept(args.name)
+        print(f"Removed {record.id} ({record.name}); its runs stay in the run store.")
+        return 0
     rows = dataset_rows()
     if args.json:
         print(json.dumps(rows, indent=2))
     else:
-        _print_table(rows, ["name", "kind", "rows", "offline", "source"])
+        _print_table(rows, ["name", "group", "kind", "rows", "offline", "source"])
+    return 0
+
+
+def _pairs(values: list[str], flag: str) -> dict[str, str]:
+    pairs = {}
+    for value in values:
+        column, sep, text = value.partition("=")
+        if not sep or not column.strip():
+            raise WorkbenchError(f"{flag} takes COLUMN=VALUE, not {value!r}.")
+        pairs[column.strip()] = text.strip()
+    return pairs
+
+
+def datasets_add(args: argparse.Namespace) -> int:
+    """Keep a table as the Data explorer's "Use this data set" does."""
+    from workbench.data.kept import keep_path, set_split
+    from workbench.data.tables import TableChoice
+
+    choice = TableChoice(args.label, args.positive, _pairs(args.role, "--role"),
+                         _pairs(args.describe, "--describe"))
+    record, new = keep_path(args.path, choice, name=args.name, description=args.description or "")
+    if args.test_fraction is not None or args.split_seed is not None:
+        split = {**record.split, **{k: v for k, v in (("test_fraction", args.test_fraction),
+                                                      ("split_seed", args.split_seed)) if v is not None}}
+        record = set_split(record.id, split["test_fraction"], split["split_seed"])
+    if args.json:
+        print(json.dumps({"name": record.id, "title": record.name, "new": new,
+                          "fingerprint": record.fingerprint, "rows": record.rows}, indent=2))
+        return 0
+    print(f"{'Kept' if new else 'Already kept'}: {record.id} ({record.name}), {record.rows:,} "
+          f"rows, label {record.label_choice}, data fingerprint {record.fingerprint}.")
+    print(f"Use it in a spec as `data: {{dataset: {record.id}}}` or with --set dataset={record.id}.")
     return 0
 
 
@@ -130,8 +170,10 @@ def cmd_run(args: argparse.Namespace) -> int:
         spec = apply_overrides(spec, args.set)
 
     from workbench.experiments import run
+    from workbench.experiments.table_specs import resolve_tables
     from workbench.store import Store
 
+    spec = resolve_tables(spec)  # a table by path (data.file) is kept, then named
     if isinstance(spec, ForgettingSpec) and not args.run_dir:
         return run_forgetting_comparison(spec, args)
     if distributed.is_launched():
@@ -256,6 +298,34 @@ def cmd_show(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_probe(args: argparse.Namespace) -> int:
+    """Measure this machine's training and scoring speed for a fine-tuning spec's model and
+    method (what the pages' time estimates are based on) and keep it."""
+    from workbench.specs import FinetuneSpec, SpecError, apply_overrides, load_spec
+    from workbench.training.speed_probe import measure
+
+    try:
+        spec = load_spec(args.spec)
+        if args.set:
+            spec = apply_overrides(spec, args.set)
+        if not isinstance(spec, FinetuneSpec):
+            raise SpecError(f"probe measures fine-tuning specs (kind: finetune), not kind "
+                            f"{spec.kind!r}.")
+        speeds = measure(spec)
+    except Exception as error:
+        if args.error_file:  # the page that started this probe shows the reason
+            Path(args.error_file).write_text(f"{type(error).__name__}: {error}"[:2000])
+        raise
+    if args.json:
+        print(json.dumps(speeds.__dict__, indent=2))
+    else:
+        print(f"{spec.training.method} on {spec.model.name}: training {speeds.train:.2f} "
+              f"examples/s, scoring {speeds.score:.1f} prompts/s at {speeds.tokens:.0f} tokens a "
+              f"prompt, start-up {speeds.startup_seconds:.0f} s (probe took "
+              f"{speeds.probe_seconds:.0f} s)")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m workbench", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -270,9 +340,28 @@ def build_parser() -> argparse.ArgumentParser:
     )
     assets.set_defaults(func=cmd_assets)
 
-    datasets = sub.add_parser("datasets", help="list the data sets with their row counts")
+    datasets = sub.add_parser(
+        "datasets", help="list the data sets with their row counts; add or remove your own")
     datasets.add_argument("--json", action="store_true")
-    datasets.set_defaults(func=cmd_datasets)
+    datasets.set_defaults(func=cmd_datasets, action=None)
+    tables = datasets.add_subparsers(dest="action")
+    add = tables.add_parser("add", help="keep a table of your own as a data set, as the Data "
+                                        "explorer's \"Use this data set\" does")
+    add.add_argument("path", help="a CSV, TSV, JSON, JSON lines or Parquet file")
+    add.add_argument("--label", required=True, help="the column to predict")
+    add.add_argument("--positive", help="its positive class (default: every class; for two "
+                                        "values, one named like yes or the rarer one)")
+    add.add_argument("--name", help="how pickers list it (default: the file name)")
+    add.add_argument("--description")
+    add.add_argument("--role", action="append", default=[], metavar="COLUMN=ROLE",
+                     help="numeric, categorical, text or ignored (others are inferred)")
+    add.add_argument("--describe", action="append", default=[], metavar="COLUMN=TEXT",
+                     help="what prompts call the column instead of its name")
+    add.add_argument("--test-fraction", type=float)
+    add.add_argument("--split-seed", type=int)
+    add.add_argument("--json", action="store_true")
+    remove = tables.add_parser("remove", help="forget a kept data set (its runs stay)")
+    remove.add_argument("name")
 
     models = sub.add_parser("models", help="list the registered and suggested models")
     models.add_argument("--json", action="store_true")
@@ -292,6 +381,14 @@ def build_parser() -> argparse.ArgumentParser:
              "process does (no cache lookup); a CANCEL file in it stops training at the next step",
     )
     run.set_defaults(func=cmd_run)
+
+    probe = sub.add_parser("probe", help="measure this machine's training and scoring speed for "
+                                         "a fine-tuning spec's model and method (for estimates)")
+    probe.add_argument("spec", help="a fine-tuning spec YAML file")
+    probe.add_argument("--set", action="append", default=[], metavar="KEY=VALUE")
+    probe.add_argument("--json", action="store_true")
+    probe.add_argument("--error-file", help=argparse.SUPPRESS)
+    probe.set_defaults(func=cmd_probe)
 
     export = sub.add_parser("export", help="copy a run's artifacts and weights, with a README")
     export.add_argument("run_id")

@@ -13,7 +13,7 @@ LIBRARIES = ("torch", "transformers", "peft", "accelerate", "datasets", "scikit-
              "xgboost", "xgboost-cpu", "numpy", "pandas", "bitsandbytes")
 
 
-def _cpu_name() -> str:
+def cpu_name() -> str:
     try:
         with open("/proc/cpuinfo", encoding="utf-8") as info:
             for line in info:
@@ -37,7 +37,7 @@ def library_versions() -> dict[str, str]:
 
 def environment() -> dict:
     """{"hardware": {...}, "libraries": {...}} of this process, JSON-ready."""
-    hardware = {"cpu": _cpu_name(), "cpu_cores": os.cpu_count(), "platform": sys.platform}
+    hardware = {"cpu": cpu_name(), "cpu_cores": os.cpu_count(), "platform": sys.platform}
     if "torch" in sys.modules:  # never import torch just to describe a baseline run
         import torch
 

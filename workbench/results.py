@@ -22,6 +22,7 @@ cached view of one.
 from __future__ import annotations
 
 import hashlib
+import math
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -646,9 +647,31 @@ def baseline_labels(dataset: str) -> dict[str, str]:
         return dict(BASELINE_LABELS)
 
 
-def baseline_specs(data: DataSpec, grid: Sequence[int | None] | None = None) -> list[BaselineSpec]:
-    """Each baseline of the data set at each training-set size of `grid` on `data`'s split."""
+def training_rows(data: DataSpec) -> int | None:
+    """The training part's size under `data`'s split, from the data set's row count where it is
+    known without loading it (kept tables); None otherwise."""
+    from workbench.data import get_info
+    from workbench.data.splits import share_of_rest
+
+    try:
+        rows = get_info(data.dataset).published_rows
+    except WorkbenchError:
+        return None
+    if not rows or data.test_file or data.train_file:
+        return None
+    rest = rows - math.ceil(data.test_fraction * rows)
+    return rest - (math.ceil(share_of_rest(data.test_fraction, data.val_fraction) * rest)
+                   if data.val_fraction else 0)
+
+
+def baseline_specs(
+    data: DataSpec, grid: Sequence[int | None] | None = None, train_rows: int | None = None
+) -> list[BaselineSpec]:
+    """Each baseline of the data set at each training-set size of `grid` on `data`'s split;
+    sizes of `train_rows` or more are left out (they would all train on the whole part)."""
     grid = BASELINE_GRID if grid is None else grid
+    if train_rows is not None:
+        grid = [n for n in grid if n is None or n < train_rows]
     return [
         BaselineSpec(method=method, data=data.model_copy(update={"n_train": n_train}))
         for method in baseline_labels(data.dataset)

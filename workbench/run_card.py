@@ -77,7 +77,25 @@ def data_section(record: RunRecord, replay: Replay) -> list[str]:
             ("rows", f"{metrics.get('n_train', '?')} train, {metrics.get('n_val', 0)} validation, "
                      f"{metrics.get('n_test', '?')} test")]
     rows += [(name, value) for name, value in _flat(data) if name != "dataset"]
+    rows += data_provenance(record.dataset)
     return ["", "## Data and split", "", *_table(("setting", "value"), rows)]
+
+
+def data_provenance(dataset: str) -> list[tuple[str, str]]:
+    """A kept table's file, sha256, label choice and column roles; [] for a registered data set,
+    and a line saying so for a data set no longer kept."""
+    from workbench.data import get_info
+    from workbench.errors import WorkbenchError
+
+    try:
+        return [(name, _cell(value)) for name, value in get_info(dataset).provenance]
+    except WorkbenchError:
+        return [("data set", f"{dataset} is no longer kept here: its file, label choice and "
+                              "roles were not found at export")]
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
 
 
 def prompt_section(record: RunRecord, replay: Replay) -> list[str]:

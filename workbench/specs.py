@@ -43,6 +43,10 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", validate_assignment=True, allow_inf_nan=False)
 
 
+TableRole = Literal["numeric", "categorical", "text", "ignored"]
+TABLE_FIELDS = ("label_column", "positive_class", "roles", "descriptions")
+
+
 class DataSpec(_Strict):
     """Which rows: a data set, its split, and how many rows of each part to use."""
 
@@ -56,6 +60,15 @@ class DataSpec(_Strict):
     sample_seed: int = 0
     train_file: str | None = Field(None, max_length=MAX_PATH_CHARS)  # TALLRec-style files
     test_file: str | None = Field(None, max_length=MAX_PATH_CHARS)
+    # A table of your own by path (CSV, TSV, JSON, JSON lines, Parquet) and what to make of it;
+    # running the spec keeps it like the Data explorer does (workbench.data.kept) and names it
+    # in `dataset` (workbench.experiments.table_specs).
+    file: str | None = Field(None, max_length=MAX_PATH_CHARS)
+    label_column: str | None = Field(None, min_length=1, max_length=MAX_NAME_CHARS)
+    positive_class: str | None = Field(None, min_length=1, max_length=MAX_NAME_CHARS)  # None: all classes
+    roles: dict[str, TableRole] = Field(default_factory=dict)  # column -> role; others inferred
+    descriptions: dict[str, Annotated[str, Field(max_length=MAX_NAME_CHARS)]] = Field(
+        default_factory=dict)  # column -> readable name used by prompts
 
     @field_validator("train_file", "test_file")
     @classmethod
@@ -69,10 +82,51 @@ class DataSpec(_Strict):
             return value
         return str(Path(value).expanduser().resolve())
 
+    @field_validator("file")
+    @classmethod
+    def _local_table(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        if value.strip().lower().startswith(("http://", "https://")):
+            raise ValueError("give the path of a table on this machine (download it first)")
+        return str(Path(value.strip()).expanduser().resolve())
+
+    @field_validator("positive_class", mode="before")
+    @classmethod
+    def _class_as_text(cls, value: Any) -> Any:
+        """`positive_class: 1` or `true` in YAML names the label value as the table has it."""
+        if isinstance(value, bool):
+            return "true" if value else "false"
+        if isinstance(value, (int, float)):
+            return str(int(value)) if float(value).is_integer() else repr(float(value))
+        return value
+
+    @model_validator(mode="before")
+    @classmethod
+    def _file_names_the_data_set(cls, data: Any) -> Any:
+        """Until it is kept, a table by path is called after its file (task names, messages)."""
+        if isinstance(data, dict) and data.get("file") and not data.get("dataset"):
+            data = {**data, "dataset": f"file:{Path(str(data['file'])).name}"[:MAX_NAME_CHARS]}
+        return data
+
     @model_validator(mode="after")
     def _fractions_leave_training_rows(self) -> "DataSpec":
         if self.test_fraction + self.val_fraction >= 0.95:
             raise ValueError("test_fraction + val_fraction must leave at least 5% for training")
+        return self
+
+    @model_validator(mode="after")
+    def _table_fields_go_with_a_file(self) -> "DataSpec":
+        if self.file is None:
+            given = [name for name in TABLE_FIELDS if getattr(self, name)]
+            if given:
+                raise ValueError(f"{', '.join(given)} describe a table given by `file`; add "
+                                 "`file: PATH` or leave them out")
+            return self
+        if not self.label_column:
+            raise ValueError("a table given by `file` needs `label_column` (the column to predict)")
+        if self.train_file or self.test_file:
+            raise ValueError("give either `file` (one table, split here) or train_file/test_file")
         return self
 
 
@@ -311,6 +365,7 @@ SET_ALIASES = {
     "split_seed": "data.split_seed",
     "train_file": "data.train_file",
     "test_file": "data.test_file",
+    "file": "data.file",
     "shots": "template.shots",
     "serializer": "template.serializer",
     "model_name": "model.name",
@@ -484,7 +539,14 @@ def load_spec(path: str | Path) -> AnySpec:
 
 
 def spec_to_dict(spec: BaseModel) -> dict:
-    return spec.model_dump(mode="json")
+    """The spec as JSON-able values; a data section without a `file` leaves the table fields out,
+    so specs of other data read as they did before tables by path existed."""
+    values = spec.model_dump(mode="json")
+    for data in [values.get("data"), *(task.get("data") for task in values.get("tasks") or [])]:
+        if isinstance(data, dict) and data.get("file") is None:
+            for name in ("file", *TABLE_FIELDS):
+                data.pop(name, None)
+    return values
 
 
 def spec_to_yaml(spec: BaseModel) -> str:
@@ -536,7 +598,9 @@ def _set_path(data: dict, path: list[str], value: Any, key: str) -> None:
     node[path[-1]] = value
 
 
-_DATA_NAMES = {"dataset", "train_file", "test_file"}  # stood for by the data fingerprint
+# Stood for by the data fingerprint (a table's is its file's content with the label choice,
+# roles and descriptions), so never in a cache key themselves.
+_DATA_NAMES = {"dataset", "train_file", "test_file", "file", *TABLE_FIELDS}
 
 
 def content_hash(content: Any) -> str:
@@ -602,6 +666,15 @@ def _example_splits() -> dict[str, dict]:
 
 
 def example_split(dataset: str) -> dict:
-    """A data set's split protocol as its example spec (assets/specs) writes it, e.g. the seed
-    notebook's unstratified 80/20 split for California; {} (the DataSpec defaults) otherwise."""
-    return dict(_example_splits().get(dataset, {}))
+    """A data set's split protocol: as its example spec (assets/specs) writes it, e.g. the seed
+    notebook's unstratified 80/20 split for California, or as a kept table's record sets it
+    (test fraction and seed, stratified by the label); {} (the DataSpec defaults) otherwise."""
+    split = dict(_example_splits().get(dataset, {}))
+    if dataset not in _example_splits():
+        from workbench.data import get_info  # a kept table's protocol lives with its record
+
+        try:
+            split.update(get_info(dataset).split)
+        except WorkbenchError:
+            pass
+    return split

@@ -26,6 +26,7 @@ from workbench.lifeline import PARENT_ENV
 from workbench.models.hardware import pick_device
 from workbench.specs import AnySpec
 from workbench.store import ACTIVE_STATUSES, SPEC_FILE, RunRecord, Store
+from workbench.training.speed_probe import stop_probes
 
 CANCEL_FILE = "CANCEL"  # in the run folder: the child's should_stop() checks for it
 LOG_FILE = "log.txt"  # the child's stdout and stderr
@@ -53,6 +54,17 @@ def run_device(spec: AnySpec) -> str:
         return pick_device(model.device)
     except ValueError:
         return model.device  # the child fails with the readable reason
+
+
+def run_device_of(record: RunRecord) -> str:
+    """The device a stored run holds (or will), read from its spec."""
+    model = (record.spec or {}).get("model")
+    if not model:
+        return "cpu"
+    try:
+        return pick_device(model.get("device", "auto"))
+    except ValueError:
+        return str(model.get("device"))
 
 
 def log_tail(run_dir: Path, lines: int = 20) -> str:
@@ -200,6 +212,7 @@ class RunSupervisor:
                     return
                 self._waiting.remove(child)
                 self._running[child.run_id] = child
+            stop_probes(child.device)
             # The watcher thread starts the process: the kernel's parent-death signal follows the
             # thread that forked, and this one lives exactly as long as the child.
             threading.Thread(target=self._watch, args=(child,), name=f"run-{child.run_id}",

@@ -73,6 +73,7 @@ def test_california_schema(california):
     assert schema.loc["valuable", "role"] == "label"
     assert schema.loc["MedInc", "role"] == "feature"
     assert schema.loc["MedInc", "type"] == "numeric"
+    assert schema.loc["MedInc", "description"] == "median income"  # Feature.readable
     assert schema.loc["HouseAge", "distinct"] == 52
     assert schema["missing"].sum() == 0
 

@@ -24,9 +24,9 @@ from __future__ import annotations
 
 import os
 import re
+import signal
 import socket
 import subprocess
-import sys
 import tempfile
 import time
 import urllib.error
@@ -67,6 +67,12 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.e2e)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _default_lora_measured(measured_default_lora):
+    """Servers see this machine's measured LoRA speed (tests/conftest.py), so no page starts a
+    probe beside the runs the tests start."""
+
+
 # --------------------------------------------------------------------------- servers
 
 
@@ -77,7 +83,9 @@ def free_port() -> int:
 
 
 class StreamlitServer:
-    """`python -m streamlit run app.py` on a free port, cwd = repo root, inherited environment."""
+    """The app started exactly as the README says, `make run`, on a free port (cwd = repo root,
+    inherited environment). Nothing else is passed: a server that behaves differently under the
+    tests' flags than under the user's command cannot hide here."""
 
     def __init__(self, log_dir: Path) -> None:
         self.port = free_port()
@@ -90,29 +98,33 @@ class StreamlitServer:
         return self.base_url + (path if path.startswith("/") else "/" + path)
 
     def start(self) -> "StreamlitServer":
-        command = [
-            sys.executable, "-m", "streamlit", "run", "app.py",
-            "--server.headless", "true",
-            "--server.port", str(self.port),
-            "--server.address", "127.0.0.1",
-            "--browser.gatherUsageStats", "false",
-            "--server.fileWatcherType", "none",
-            "--server.runOnSave", "false",
-        ]
+        command = ["make", "--no-print-directory", "run", f"PORT={self.port}"]
         env = dict(os.environ)  # WORKBENCH_HOME and friends are inherited
         env["PYTHONUNBUFFERED"] = "1"
         log = open(self.log_path, "wb")
         t0 = time.monotonic()
         try:
+            # Its own process group: make and the streamlit server under it stop together.
             self.process = subprocess.Popen(
                 command, cwd=REPO, env=env, stdin=subprocess.DEVNULL,
-                stdout=log, stderr=subprocess.STDOUT,
+                stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
             )
         finally:
             log.close()  # the child keeps its own handle
         self._wait_healthy()
         self.started_s = time.monotonic() - t0
         return self
+
+    def server_pid(self) -> int | None:
+        """The streamlit process itself (make's child), for tests that watch its CPU time."""
+        import psutil
+
+        if self.process is None:
+            return None
+        for child in psutil.Process(self.process.pid).children(recursive=True):
+            if "streamlit" in " ".join(child.cmdline()):
+                return child.pid
+        return None
 
     def _wait_healthy(self) -> None:
         deadline = time.monotonic() + SERVER_START_TIMEOUT_S
@@ -138,14 +150,20 @@ class StreamlitServer:
             f"({last_error}).\n" + self.log_text()
         )
 
+    def kill_app(self) -> None:
+        """SIGKILL the streamlit process itself (no atexit, no goodbye), then wait for make."""
+        os.kill(self.server_pid(), signal.SIGKILL)
+        self.process.wait(timeout=10)
+
     def stop(self) -> None:
         if self.process is None or self.process.poll() is not None:
             return
-        self.process.terminate()
+        group = os.getpgid(self.process.pid)
+        os.killpg(group, signal.SIGTERM)
         try:
             self.process.wait(timeout=10)
         except subprocess.TimeoutExpired:
-            self.process.kill()
+            os.killpg(group, signal.SIGKILL)
             self.process.wait(timeout=10)
 
     def log_text(self, limit: int = 20_000) -> str:

@@ -141,8 +141,7 @@ def test_killing_the_app_mid_run_shows_it_interrupted_after_a_restart(start_serv
     run_id = start_run(page, store, set(earlier))
     wait_for(lambda: training_step(store, run_id) > 0, "the run to train")
     child = store.get(run_id).pid
-    server.process.kill()  # SIGKILL: no atexit, no goodbye
-    server.process.wait(timeout=10)
+    server.kill_app()  # SIGKILL: no atexit, no goodbye
     wait_for(lambda: not process_alive(child), "the run's process to die with the app", timeout=20)
     assert store.get(run_id).status == "running"  # as the dead app left it
 

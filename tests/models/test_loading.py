@@ -87,8 +87,15 @@ def test_quantization_is_checked_before_loading():
     check_quantization("none", "cpu")
 
 
+# Largest share of the float32 footprint (538 MB) a quantized load may keep. The embeddings
+# (28M parameters) stay in the load dtype: bf16 where the CPU has it (8-bit: 163 MB, 0.30), else
+# float32 (8-bit: 220 MB, 0.41; 4-bit: 166 MB, 0.31).
+QUANTIZED_SHARE = {"4bit": 0.35, "8bit": 0.45}
+FLOAT32_BYTES = 4 * 134_515_008  # SmolLM2-135M's parameters
+
+
 @pytest.mark.parametrize("quantization", ["4bit", "8bit"])
 def test_quantized_default_model_still_answers_paris_on_cpu(quantization):
     loaded = load_model("smollm2-135m-instruct", device="cpu", quantization=quantization)
-    assert loaded.footprint_bytes < 200e6  # 538 MB in float32
+    assert loaded.footprint_bytes < QUANTIZED_SHARE[quantization] * FLOAT32_BYTES
     assert generate_text(loaded, "The capital of France is", 3).startswith(" Paris")

@@ -140,7 +140,7 @@ def test_bad_input_browser_limit_is_not_below_the_backend_limit():
     limit must not be the smaller one, or the workbench's message would never be seen."""
     config = tomllib.loads((REPO / ".streamlit" / "config.toml").read_text())
     assert config["server"]["maxUploadSize"] >= MAX_UPLOAD_MB
-    source = (REPO / "workbench" / "ui" / "explorer.py").read_text()
+    source = (REPO / "workbench" / "ui" / "explorer_upload.py").read_text()
     assert "max_upload_size=upload.MAX_UPLOAD_MB" in source
 
 

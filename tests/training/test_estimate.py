@@ -9,8 +9,15 @@ from workbench.training import build_trainable, count_parameters
 from workbench.training.estimate import REFERENCE_SPEEDS, estimate, training_plan
 from workbench.training.meta import target_module_choices
 from workbench.training.methods import METHODS
+from workbench.training.speed_probe import SPEEDS_ENV
 
 TINY = {"name": "tiny-random-llama", "dtype": "float32"}
+
+
+@pytest.fixture(autouse=True)
+def _nothing_measured_yet(tmp_path, monkeypatch):
+    """Estimates from the reference speeds: no probe or run of this suite measured anything."""
+    monkeypatch.setenv(SPEEDS_ENV, str(tmp_path / "speeds"))
 
 
 def tiny_spec(method: str = "lora", n_train: int = 64, **training) -> FinetuneSpec:

@@ -12,14 +12,16 @@ import time
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.polling import wait_for
 from tests.ui.apptest import (
-    assert_no_exception, main_errors, main_metrics, open_page, open_page_with_model,
+    MODEL_PICKER, assert_no_exception, main_errors, main_metrics, open_page, open_page_with_model,
 )
 from workbench.experiments import run
 from workbench.specs import FinetuneSpec, parse_spec, read_yaml, spec_to_yaml
 from workbench.store import Store
 from workbench.training.method_options import METHOD_INFO
 from workbench.training.presets import PRESETS
+from workbench.training.speed_probe import SPEEDS_ENV, probe_state
 from workbench.ui import template_editor as te
 from workbench.ui import training_form as tf
 from workbench.reproduce import spec_file_name
@@ -100,9 +102,29 @@ def test_the_page_opens_with_the_form_and_the_estimate(empty_store):
     assert set(metrics) >= {"Trainable", "Memory", "Time"}
     assert metrics["Trainable"].endswith("M") and metrics["Memory"].endswith("GB")
     assert "min" in metrics["Time"]
-    assert any("reference LoRA run" in caption.value for caption in at.main.caption)
+    assert any("measured on this machine (LoRA speed probe" in caption.value
+               for caption in at.main.caption)
     assert "No finished fine-tuning runs yet" in at.main.info[-1].value
     assert not at.button(key="tr_launch").disabled
+
+
+def test_before_this_machine_is_measured_the_page_measures_it_in_the_background(
+        empty_store, tmp_path, monkeypatch):
+    monkeypatch.setenv(SPEEDS_ENV, str(tmp_path / "speeds"))
+    at = open_page(None, TIMEOUT)  # the model picked first, so that only its probe starts
+    at.sidebar.selectbox(key=MODEL_PICKER).set_value(TINY).run()
+    at.switch_page(PAGE).run()
+    assert_no_exception(at)
+    spec = parse_spec(read_yaml(_yaml(at)))
+    assert any("first guess, not measured on this machine" in caption.value
+               for caption in at.main.caption)
+    assert any("Measuring this machine's speed" in caption.value for caption in at.main.caption)
+    assert probe_state(spec) == "running"
+    wait_for(lambda: probe_state(spec) != "running", "the speed probe", timeout=120)
+    at.run()
+    assert any("measured on this machine (LoRA speed probe" in caption.value
+               for caption in at.main.caption)
+    assert not any("Measuring this machine's speed" in caption.value for caption in at.main.caption)
 
 
 LORA = {"Rank r", "Alpha", "Dropout", "Target modules", "Custom module names (advanced)"}

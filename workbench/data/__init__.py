@@ -42,7 +42,10 @@ class LoadedDataset:
 
 
 def list_datasets() -> list[DatasetInfo]:
-    return list(DATASETS.values())
+    """The registered data sets, then the tables the user kept (workbench.data.kept)."""
+    from workbench.data.kept import kept_infos
+
+    return list(DATASETS.values()) + kept_infos()
 
 
 def frame_fingerprint(frame: pd.DataFrame) -> str:
@@ -59,8 +62,11 @@ def _cache_paths(name: str) -> tuple:
 
 
 def load(name: str, use_cache: bool = True) -> LoadedDataset:
-    """Load a registered data set; the first load is written to a parquet cache."""
+    """Load a data set; the first load of a registered one is written to a parquet cache. A kept
+    table is read from its stored file each time (its fingerprint is fixed by the file's hash)."""
     info = get_info(name)
+    if info.fingerprint is not None:
+        return LoadedDataset(info.loader(), info, info.fingerprint)
     parquet, meta = _cache_paths(name)
     if use_cache and parquet.is_file() and meta.is_file():
         try:
@@ -94,4 +100,6 @@ def summary(info: DatasetInfo, frame: pd.DataFrame | None = None) -> dict:
         "label": info.label_column,
         "classes": list(info.classes),
         "description": info.description,
+        "group": info.group,
+        **({"details": dict(info.provenance)} if info.provenance else {}),
     }

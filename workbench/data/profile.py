@@ -107,9 +107,11 @@ def column_roles(info: DatasetInfo) -> dict[str, str]:
 
 
 def schema_table(frame: pd.DataFrame, info: DatasetInfo) -> pd.DataFrame:
-    """One row per column: role, dtype, feature type, missing values, distinct values, example."""
+    """One row per column: role, dtype, feature type, description (what prompts may call it),
+    missing values, distinct values, example."""
     roles = column_roles(info)
     types = {feature.name: feature.type for feature in info.features}
+    descriptions = {feature.name: feature.readable or "" for feature in info.features}
     rows = []
     for column in frame.columns:
         series = frame[column]
@@ -120,6 +122,7 @@ def schema_table(frame: pd.DataFrame, info: DatasetInfo) -> pd.DataFrame:
                 "role": roles.get(column, "other"),
                 "dtype": str(series.dtype),
                 "type": types.get(column, ""),
+                "description": descriptions.get(column, ""),
                 "missing": int(series.isna().sum()),
                 "missing %": round(100 * (1 - len(present) / max(len(series), 1)), 1),
                 "distinct": _distinct(series),

@@ -2,7 +2,8 @@
 
 A loader returns one pandas DataFrame holding the feature columns and the label column, whose
 values are the class names of `DatasetInfo.classes` (strings). Adding a data set is one loader
-function and one `register(...)` call.
+function and one `register(...)` call. The tables a user keeps (workbench.data.kept) are
+reached through the same `get_info`, as DatasetInfos of the "Your data" group.
 """
 
 from __future__ import annotations
@@ -14,6 +15,9 @@ import pandas as pd
 
 Kind = Literal["tabular", "text", "recommendation"]
 FeatureType = Literal["numeric", "categorical", "text"]
+
+BUILT_IN = "built-in"
+YOUR_DATA = "Your data"  # the group of the tables a user keeps (workbench.data.kept)
 
 KIND_LABELS = {
     "tabular": "tabular binary classification",
@@ -58,6 +62,14 @@ class DatasetInfo:
     # Data sets that come as files (needs_file): path or URL -> frame, checked
     file_loader: Callable[[str], pd.DataFrame] | None = field(default=None, repr=False, compare=False)
     label_rule: str = ""  # how the label was derived, e.g. "MedHouseVal > median (1.797)"
+    group: str = BUILT_IN  # pickers list YOUR_DATA apart from the built-in sets
+    # Content-addressed data (kept tables): the data fingerprint, fixed by the file's sha256 and
+    # the label and column choices. None: the hash of the loaded frame.
+    fingerprint: str | None = None
+    # Where the rows come from beyond `source`, for run cards: ((what, value), ...).
+    provenance: tuple[tuple[str, str], ...] = ()
+    # The split protocol this data set asks for, as DataSpec fields: (("split_seed", 7), ...).
+    split: tuple[tuple[str, object], ...] = ()
 
     @property
     def feature_names(self) -> list[str]:
@@ -83,10 +95,21 @@ def register(info: DatasetInfo) -> DatasetInfo:
 
 
 def get_info(name: str) -> DatasetInfo:
-    try:
+    """A registered data set, else a table the user kept; DatasetUnavailableError otherwise."""
+    if name in DATASETS:
         return DATASETS[name]
-    except KeyError:
-        known = ", ".join(sorted(DATASETS))
-        from workbench.errors import DatasetUnavailableError
+    from workbench.data import kept  # kept tables are read from the workbench home
 
-        raise DatasetUnavailableError(f"Unknown data set {name!r}. Known: {known}.") from None
+    info = kept.kept_info_named(name)
+    if info is not None:
+        return info
+    from workbench.errors import DatasetUnavailableError
+
+    known = ", ".join(sorted(DATASETS))
+    yours = ", ".join(record.id for record in kept.kept_tables())
+    raise DatasetUnavailableError(
+        f"Unknown data set {name!r}. Known: {known}"
+        + (f"; your data: {yours}." if yours else ".")
+        + (" A table you kept and removed is gone with its file: keep it again from the Data "
+           "explorer or with `python -m workbench datasets add`." if kept.looks_kept(name) else "")
+    )

@@ -528,12 +528,11 @@ def _infinite_counts(frame: pd.DataFrame) -> dict[str, int]:
 
 
 def suggest_label_column(frame: pd.DataFrame) -> str:
-    """A column named like a label, else the last column (where most tables keep it)."""
-    lowered = {str(column).lower(): column for column in frame.columns}
-    for name in _LABEL_NAMES:
-        if name in lowered:
-            return lowered[name]
-    return frame.columns[-1]
+    """A column the page accepts as the label, named or shaped like one
+    (workbench.data.columns.suggest_label_column)."""
+    from workbench.data.columns import suggest_label_column as suggest
+
+    return suggest(frame)
 
 
 def label_values(frame: pd.DataFrame, label_column: str) -> list[str]:

@@ -21,6 +21,7 @@ from workbench.experiments.common import (
 )
 from workbench.experiments.failures import explain_failure
 from workbench.experiments.rows import PreparedRows, prepare_class_rows, prepare_rows
+from workbench.experiments.table_specs import resolve_tables
 from workbench.models.fingerprint import model_fingerprint
 from workbench.forgetting.plan import the_method
 from workbench.specs import (
@@ -124,6 +125,7 @@ def _execute(spec, rows: Rows, progress: Progress, should_stop: ShouldStop, load
 def create_record(spec: AnySpec, store: Store, key: str | None = None) -> RunRecord:
     """Store the spec as a `queued` run under its content key. Without a key the data are read
     to make it, so a data problem raises here, before anything is stored."""
+    spec = resolve_tables(spec)
     key = key if key is not None else spec_key(spec, prepare_inputs(spec))
     return store.create(
         kind=spec.kind, method=method_of(spec), dataset=dataset_of(spec),
@@ -160,6 +162,7 @@ def run(
     starts this process): no cache lookup, no new record, and data problems fail that record.
     """
     store = store or Store()
+    spec = resolve_tables(spec)  # a table by path runs as the data set it is kept as
     rows = None
     if run_id is None:
         progress("loading data", 0, 1)

@@ -59,6 +59,10 @@ def group_column(info: DatasetInfo) -> str | None:
 
 
 def prepare_rows(spec: DataSpec) -> PreparedRows:
+    if spec.file:
+        from workbench.experiments.table_specs import resolve_data
+
+        spec = resolve_data(spec)
     if spec.train_file or spec.test_file:
         return prepare_file_rows(spec)
     loaded = load(spec.dataset)

@@ -3,6 +3,7 @@ the hardware runs it natively."""
 
 from __future__ import annotations
 
+import os
 import platform
 from dataclasses import dataclass
 
@@ -17,8 +18,19 @@ def _mps_available() -> bool:
     return bool(backend and backend.is_available())
 
 
+# Set to 1 to take the float32 path on a CPU that has bf16, as on most laptops (AVX2 only).
+FLOAT32_ENV = "WORKBENCH_FLOAT32"
+
+
+def float32_forced() -> bool:
+    return os.environ.get(FLOAT32_ENV, "").strip().lower() in {"1", "true", "yes", "on"}
+
+
 def cpu_supports_bf16() -> bool:
-    """True on CPUs with native bf16 (AVX512-BF16 or AMX), where bf16 is faster than fp32."""
+    """True on CPUs with native bf16 (AVX512-BF16 or AMX), where bf16 is faster than fp32, unless
+    WORKBENCH_FLOAT32 asks for the float32 path."""
+    if float32_forced():
+        return False
     try:
         return bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
     except (AttributeError, RuntimeError):

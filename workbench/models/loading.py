@@ -9,6 +9,7 @@ from typing import Any, Callable
 
 from workbench.errors import ModelUnavailableError, WorkbenchError
 from workbench.hub import hub_reachable
+from workbench.models.allocator import tune_allocator
 from workbench.models.hardware import dtype_name, pick_device, pick_dtype
 from workbench.models.quantization import bnb_config, check_quantization
 from workbench.models.registry import DEFAULT_MODEL, ModelInfo, get_model_info, is_hub_id
@@ -141,6 +142,7 @@ def load_model(
 
     from transformers import AutoModelForCausalLM
 
+    tune_allocator()
     started = time.perf_counter()
     kwargs: dict[str, Any] = {
         "dtype": torch_dtype,

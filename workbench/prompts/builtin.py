@@ -154,10 +154,11 @@ def _spec(task: Task, **fields) -> TemplateSpec:
 
 def builtin_templates(dataset: str | DatasetInfo) -> dict[str, TemplateSpec]:
     """Named templates for a data set (a registry name or a DatasetInfo); the first is the
-    default. Text data sets get a template on their text column ("jinja") and a list one."""
+    default. Text data sets get a template on their text column ("jinja") and a list one; a
+    table with a text column among other features is a table (every serializer, every column)."""
     info = _info(dataset)
     task = task_for(info)
-    if info.text_column:
+    if info.text_column and info.kind != "tabular":
         return {
             "jinja": _spec(task, serializer="jinja", jinja=task.jinja or text_jinja(info)),
             "list": _spec(task, serializer="list", features=[info.text_column]),

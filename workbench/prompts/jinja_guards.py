@@ -43,7 +43,8 @@ def too_long(sequence: Any = "") -> TemplateError:
         f"text longer than {MAX_TEXT_CHARS:,} characters" if isinstance(sequence, str)
         else f"a list of more than {MAX_TEXT_CHARS:,} items"
     )
-    return TemplateError(f"The template would build {what}; prompts are limited to that.")
+    return TemplateError(f"The template would build {what}; prompts are limited to that. A long "
+                         "text column can be cut: {{ note[:2000] }}.")
 
 
 def checked_size(value: Any) -> Any:

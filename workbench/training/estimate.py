@@ -17,9 +17,11 @@ import functools
 import math
 import statistics
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from typing import Sequence
 
 from workbench.data import get_info
+from workbench.environment import cpu_name
 from workbench.experiments.compare import preview_tokenizer
 from workbench.experiments.finetune import VALIDATION_ROWS
 from workbench.experiments.rows import prepare_rows
@@ -31,6 +33,9 @@ from workbench.store import RunRecord
 from workbench.training.meta import ModelShape, model_shape
 from workbench.training.method_options import METHOD_INFO, METHOD_TITLES
 from workbench.training.methods import METHODS, training_dtype
+from workbench.training.micro_batch import micro_batch_size
+from workbench.training.speed_probe import kept_speeds
+from workbench.training.trainer import mixed_precision
 
 # Training and scoring examples/s of SmolLM2-135M measured with bench/training_speeds.py on this
 # project's 2-core AMD EPYC (AVX512-BF16) while it was otherwise idle: bf16 autocast, batch 16
@@ -54,7 +59,7 @@ REFERENCE_SPEEDS: dict[str, tuple[float, float]] = {
     "head": (5.6, 26.9),
     "head_lora": (7.0, 20.7),
 }
-REFERENCE_DEVICE = "a 2-core CPU"
+REFERENCE_DEVICE = "a 2-core CPU with bf16 (AVX512-BF16)"
 STARTUP_SECONDS = 15.0  # the run's process imports torch and transformers, loads the model
 
 DTYPE_BYTES = {"float32": 4, "bfloat16": 2, "float16": 2}
@@ -67,6 +72,7 @@ OPTIMIZER_BYTES = 4 + 8  # per trainable parameter: its fp32 gradient and AdamW'
 # peak RSS of SmolLM2-135M runs on the CPU: LoRA batch 4 / 16 took 2.2 / 4.3 GB, full 3.5 GB
 # after one step (before AdamW's first step allocated its moments).
 ACTIVATION_BYTES_PER_HIDDEN = 40
+FLOAT32_ACTIVATION_FACTOR = 135 / 65  # float32 training keeps that much more (micro_batch.py)
 LORA_DROPOUT_BYTES_PER_HIDDEN = 50
 CHECKPOINTED_BYTES_PER_HIDDEN = 4
 LOGIT_BYTES = 6  # bf16 logits over the vocabulary, their gradient, a float copy for the loss
@@ -84,6 +90,7 @@ class Estimate:
     training_examples: int = 0
     prompt_tokens: float = 0.0
     device: str = "cpu"
+    measured: bool = True  # False: the time is a guess from another machine's speeds
 
 
 @dataclass(frozen=True)
@@ -91,6 +98,8 @@ class Speeds:
     train: float  # training examples per second
     score: float  # scored examples per second
     basis: str
+    startup_seconds: float = STARTUP_SECONDS
+    measured: bool = True
 
 
 # --- rows and prompts ----------------------------------------------------------------------------
@@ -172,14 +181,24 @@ def layers_with_gradient(training: TrainingSpec, layers: int) -> int:
     return min(training.last_k, layers) if training.method == "last_layers" else layers
 
 
-def activation_bytes(shape: ModelShape, training: TrainingSpec, tokens: float) -> int:
+def rows_at_once(shape: ModelShape, training: TrainingSpec, tokens: float, device: str) -> int:
+    """Rows whose activations are alive together: a CPU trains in micro-batches within an
+    activation budget (workbench.training.micro_batch), a GPU takes the whole batch."""
+    config = SimpleNamespace(hidden_size=shape.hidden_size, num_hidden_layers=shape.layers)
+    return micro_batch_size(training.batch_size, [math.ceil(tokens)], config, device,
+                            mixed_precision(training, device))
+
+
+def activation_bytes(shape: ModelShape, training: TrainingSpec, tokens: float,
+                     device: str = "cpu") -> int:
     if training.method == "prompt":  # the virtual tokens go through every block too
         tokens += training.num_virtual_tokens
-    batch_tokens = training.batch_size * tokens
+    batch_tokens = rows_at_once(shape, training, tokens, device) * tokens
     layers = layers_with_gradient(training, shape.layers)
     per_hidden = ACTIVATION_BYTES_PER_HIDDEN
     if "lora_dropout" in METHOD_INFO[training.method].options and training.lora_dropout > 0:
         per_hidden += LORA_DROPOUT_BYTES_PER_HIDDEN
+    per_hidden *= FLOAT32_ACTIVATION_FACTOR if mixed_precision(training, device) == "fp32" else 1
     per_layer = per_hidden * shape.hidden_size + 4 * shape.heads * tokens
     if training.gradient_checkpointing:
         blocks = batch_tokens * (CHECKPOINTED_BYTES_PER_HIDDEN * shape.hidden_size * layers + per_layer)
@@ -195,7 +214,7 @@ def memory_parts(shape: ModelShape, spec: FinetuneSpec, tokens: float, device: s
     return {
         "weights": weight_bytes(shape, spec),
         "gradients and optimizer": shape.trainable * OPTIMIZER_BYTES,
-        "activations": activation_bytes(shape, spec.training, tokens),
+        "activations": activation_bytes(shape, spec.training, tokens, device),
         "runtime": RUNTIME_BYTES.get(device, 0),
     }
 
@@ -226,12 +245,21 @@ def run_speeds(record: RunRecord) -> tuple[float, float] | None:
     return examples / training_only, float(score)
 
 
+def ran_here(record: RunRecord) -> bool:
+    """Whether a run ran on this machine's CPU (runs made before environments were recorded
+    count as this machine's)."""
+    hardware = (record.metrics.get("environment") or {}).get("hardware") or {}
+    return hardware.get("cpu", cpu_name()) == cpu_name()
+
+
 def earlier_runs(spec: FinetuneSpec, past_runs: Sequence[RunRecord], device: str) -> list[RunRecord]:
+    precision = mixed_precision(spec.training, device)
     return [
         record for record in past_runs
         if record.status == "done" and record.kind == "finetune"
         and record.model == spec.model.name and record.method == spec.training.method
         and record.metrics.get("device", device) == device
+        and record.metrics.get("precision", precision) == precision and ran_here(record)
     ]
 
 
@@ -254,23 +282,50 @@ def stored_speeds(
         return None
     count = len(measured)
     runs = f"{count} earlier {method_title(spec.training.method)} run" + ("s" if count > 1 else "")
+    probed = kept_speeds(spec)
     return Speeds(
         train=statistics.median(speed for speed, _ in measured),
         score=statistics.median(speed for _, speed in measured),
-        basis=f"based on your {runs} of this model on this device",
+        basis=f"based on your {runs} of this model on this machine",
+        startup_seconds=probed.startup_seconds if probed else STARTUP_SECONDS,
     )
+
+
+def probed_speeds(spec: FinetuneSpec, tokens: float) -> Speeds | None:
+    """The speed probe's measurement on this machine, scaled to this spec's prompt length."""
+    probed = kept_speeds(spec)
+    if probed is None:
+        return None
+    ratio = probed.tokens / tokens
+    busy = (f"; other programs used {1 - probed.cpu_share:.0%} of the CPU meanwhile, so it may "
+            "be pessimistic" if probed.busy else "")
+    return Speeds(
+        train=probed.train * ratio, score=probed.score * ratio,
+        basis=f"measured on this machine ({method_title(spec.training.method)} speed probe, "
+              f"{probed.measured_at[:10]}{busy})",
+        startup_seconds=probed.startup_seconds)
 
 
 def reference_speeds(spec: FinetuneSpec, parameters: int, tokens: float, device: str) -> Speeds:
     train, score = REFERENCE_SPEEDS[spec.training.method]
     scale = (REFERENCE_PARAMETERS / max(parameters, 1)) * (REFERENCE_PROMPT_TOKENS / tokens)
     title = get_model_info(REFERENCE_MODEL).title
-    basis = f"from a reference {method_title(spec.training.method)} run of {title} on {REFERENCE_DEVICE}"
+    basis = (f"a first guess, not measured on this machine yet: a reference "
+             f"{method_title(spec.training.method)} run of {title} on {REFERENCE_DEVICE}")
     if spec.model.name != REFERENCE_MODEL:
         basis += f", scaled by model size ({parameters / 1e6:,.0f}M parameters)"
     if device != "cpu":
         basis += f"; this {device.upper()} device is likely much faster"
-    return Speeds(train * scale, score * scale, basis)
+    return Speeds(train * scale, score * scale, basis, measured=False)
+
+
+def speeds_here(spec: FinetuneSpec, past_runs: Sequence[RunRecord], tokens: float,
+                parameters: int) -> Speeds:
+    """This machine's speeds for the spec's model and method at `tokens` a prompt: from earlier
+    runs here, else the speed probe, else (not measured) the reference."""
+    device = pick_device(spec.model.device)
+    return (stored_speeds(spec, past_runs, device, tokens) or probed_speeds(spec, tokens)
+            or reference_speeds(spec, parameters, tokens, device))
 
 
 # --- the estimate --------------------------------------------------------------------------------
@@ -286,13 +341,13 @@ def estimate(
     tokens = prompt_tokens(spec)
     train_rows, val_rows, test_rows = row_counts(spec.data)
     _, examples, evaluations = training_plan(spec.training, train_rows)
-    speeds = stored_speeds(spec, past_runs, device, tokens) or reference_speeds(
-        spec, shape.total, tokens, device)
+    speeds = speeds_here(spec, past_runs, tokens, shape.total)
     scored = evaluations * min(val_rows, VALIDATION_ROWS) + test_rows
-    seconds = STARTUP_SECONDS + examples / speeds.train + scored / speeds.score
+    seconds = speeds.startup_seconds + examples / speeds.train + scored / speeds.score
     parts = memory_parts(shape, spec, tokens, device)
     return Estimate(
         trainable_parameters=shape.trainable, total_parameters=shape.total,
         memory_bytes=sum(parts.values()), seconds=seconds, basis=speeds.basis,
         memory_parts=parts, training_examples=examples, prompt_tokens=tokens, device=device,
+        measured=speeds.measured,
     )

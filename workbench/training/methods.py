@@ -17,6 +17,7 @@ from torch import nn
 
 from workbench.errors import WorkbenchError
 from workbench.models import load_model
+from workbench.models.allocator import tune_allocator
 from workbench.models.hardware import dtype_name, pick_device, pick_dtype
 from workbench.models.loading import LoadedModel, load_tokenizer, resolve_source
 from workbench.models.registry import get_model_info
@@ -109,6 +110,7 @@ def load_classifier(spec: FinetuneSpec, num_labels: int) -> Trainable:
     """The base model with a fresh classification layer reading the last real token."""
     from transformers import AutoModelForSequenceClassification
 
+    tune_allocator()
     info = get_model_info(spec.model.name)
     source, local_only = resolve_source(info, lambda _: None)
     device = pick_device(spec.model.device)
@@ -139,8 +141,14 @@ def lora_config(training: TrainingSpec, model, task_type: str = "CAUSAL_LM"):
 
 
 def with_peft(model, config, gradient_checkpointing: bool):
-    from peft import get_peft_model
+    """A LoRA (or other peft) model of an unquantized base; LoRA's Linear layers compute in two
+    products (workbench.training.fused_lora)."""
+    from peft import LoraConfig, get_peft_model
 
+    from workbench.training.fused_lora import FusedLoraLinear
+
+    if isinstance(config, LoraConfig):
+        config._register_custom_module({nn.Linear: FusedLoraLinear})
     if gradient_checkpointing:
         model.enable_input_require_grads()  # frozen embeddings: checkpointed blocks need a grad input
     return get_peft_model(model, config)

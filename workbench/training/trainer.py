@@ -370,7 +370,8 @@ def train(
     has_eval = bool(val_examples)
     micro_batch = micro_batch_size(rows_per_process(training.batch_size),
                                    [len(e["input_ids"]) for e in train_examples],
-                                   trainable.model.config, trainable.device)
+                                   trainable.model.config, trainable.device,
+                                   mixed_precision(training, trainable.device))
     arguments = training_arguments(training, output_dir, trainable.device, has_eval, micro_batch)
     run_callback = make_run_callback(
         progress, should_stop, training.batch_size * training.gradient_accumulation, on_history

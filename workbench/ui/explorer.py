@@ -1,6 +1,7 @@
 """Data explorer: cached data access, plotly charts and the page's sections.
 
-The page file only calls `choose_dataset()` and `show_dataset(view)`. Frames are shared through
+The page file only calls `choose_dataset()` and `show_dataset(view)`; an upload and keeping it
+as a data set of your own are explorer_upload.py and explorer_keep.py. Frames are shared through
 `st.cache_resource` (one read-only copy: Book-Crossing has 1.15M rows), profiles through
 `st.cache_data` keyed by a cheap id with the frame passed as an underscore argument, so switching
 back to a data set seen before redraws from the caches.
@@ -8,8 +9,7 @@ back to a data set seen before redraws from the caches.
 
 from __future__ import annotations
 
-import hashlib
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any, Callable
 
 import pandas as pd
@@ -19,14 +19,17 @@ import streamlit as st
 
 from workbench.data import LoadedDataset, get_info, list_datasets, load
 from workbench.data import profile
-from workbench.data import upload
 from workbench.data.registry import DatasetInfo
 from workbench.errors import WorkbenchError
+from workbench.ui import explorer_keep
+from workbench.ui.dataset_names import picker_label, show_kept_problem, yours_first
+from workbench.ui.explorer_upload import (  # noqa: F401 - the page's tests reach them here
+    MULTICLASS_CHOICE, cached_upload_dataset, cached_upload_table, upload, uploaded_view,
+)
 
 DEFAULT_DATASET = "california-housing"
-SOURCE_BUILTIN = "Built-in data set"
+SOURCE_BUILTIN = explorer_keep.SOURCE_DATASETS  # built-in data sets and your kept ones
 SOURCE_UPLOAD = "Upload a file"
-MULTICLASS_CHOICE = "(all classes: multi-class)"
 POSITIVE_COLOR = "#4F46E5"  # the theme's primary colour
 OTHER_COLORS = ("#F59E0B", "#10B981", "#EF4444", "#0EA5E9", "#A855F7", "#84CC16", "#EC4899")
 MISSING_COLOR = "#9CA3AF"
@@ -50,24 +53,6 @@ class DatasetView:
 def cached_dataset(name: str) -> LoadedDataset:
     """One shared, read-only frame per built-in data set (errors are not cached)."""
     return load(name)
-
-
-@st.cache_resource(max_entries=2, show_spinner=False)
-def cached_upload_table(
-    digest: str, extension: str, _data: bytes
-) -> tuple[pd.DataFrame, list[str]]:
-    """The parsed upload and its notes; the user's file name is never used, only its extension."""
-    frame = upload.read_table(f"upload.{extension}", _data)
-    return frame, upload.check_table(frame)
-
-
-@st.cache_resource(max_entries=4, show_spinner=False)
-def cached_upload_dataset(
-    digest: str, label_column: str | None, positive: str | None, _frame: pd.DataFrame
-) -> tuple[pd.DataFrame, DatasetInfo, list[str]]:
-    if label_column is None:
-        return upload.build_tallrec_dataset(_frame)
-    return upload.build_upload_dataset(_frame, label_column, positive)
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
@@ -231,29 +216,41 @@ def dataset_label(info: DatasetInfo) -> str:
     """Stable selectbox label: title and kind, plus what it needs beyond this machine."""
     label = f"{info.title} ({info.kind})"
     if info.needs_file:
-        return label + ": needs a file"
-    return label if info.offline else label + ": online"
+        label += ": needs a file"
+    elif not info.offline:
+        label += ": online"
+    return picker_label(info, label)
 
 
 def choose_dataset() -> DatasetView | None:
-    """Source radio, then a built-in data set or an upload; None when there is nothing to show."""
+    """Source radio, then a data set (built-in or kept) or an upload; None when there is nothing
+    to show."""
     source = st.radio(
-        "Source", (SOURCE_BUILTIN, SOURCE_UPLOAD), horizontal=True, key="explorer_source",
-        label_visibility="collapsed",
+        "Source", (SOURCE_BUILTIN, SOURCE_UPLOAD), horizontal=True, key=explorer_keep.SOURCE,
+        label_visibility="collapsed", persist_state="session",
     )
     if source == SOURCE_UPLOAD:
-        return _uploaded_view()
+        view = uploaded_view()
+        return DatasetView(*view) if view is not None else None
     return _builtin_view()
 
 
 def _builtin_view() -> DatasetView | None:
-    names = [info.name for info in list_datasets()]
-    default = names.index(DEFAULT_DATASET) if DEFAULT_DATASET in names else 0
-    labels = {info.name: dataset_label(info) for info in list_datasets()}
+    infos = yours_first(list_datasets())
+    names = [info.name for info in infos]
+    labels = {info.name: dataset_label(info) for info in infos}
+    if st.session_state.get(explorer_keep.DATASET) not in names:
+        st.session_state[explorer_keep.DATASET] = (
+            DEFAULT_DATASET if DEFAULT_DATASET in names else names[0])
     name = st.selectbox(
-        "Data set", names, index=default, format_func=labels.__getitem__, key="explorer_dataset",
+        "Data set", names, format_func=labels.__getitem__, key=explorer_keep.DATASET,
+        persist_state="session",
     )
+    explorer_keep.show_message()
     info = get_info(name)
+    explorer_keep.kept_box(info)
+    if show_kept_problem(name):
+        return None
     if info.needs_file:
         _show_header(info)
         st.info(
@@ -274,89 +271,6 @@ def _builtin_view() -> DatasetView | None:
         st.error(f"{info.title} could not be loaded: {type(error).__name__}: {error}")
         return None
     return DatasetView(f"{name}:{loaded.fingerprint}", loaded.frame, loaded.info)
-
-
-def _uploaded_view() -> DatasetView | None:
-    uploaded = st.file_uploader(
-        "Upload a table", type=list(upload.ACCEPTED_TYPES), key="explorer_upload",
-        # The browser refuses bigger files before sending them; read_table checks again.
-        max_upload_size=upload.MAX_UPLOAD_MB,
-        help=(
-            f"CSV, TSV, JSON (a list of records), JSON lines or Parquet; at most "
-            f"{upload.MAX_UPLOAD_MB} MB and {upload.MAX_COLUMNS:,} columns. The first row names "
-            "the columns. TALLRec JSON files are recognized."
-        ),
-    )
-    if uploaded is None:
-        st.caption(
-            f"CSV, TSV, JSON, JSON lines or Parquet, up to {upload.MAX_UPLOAD_MB} MB, with a "
-            "header row. You then pick the label column and its positive class."
-        )
-        return None
-    data = uploaded.getvalue()
-    digest = hashlib.sha256(data).hexdigest()[:16]
-    name = upload.display_name(uploaded.name)
-    table = _read_upload(digest, upload.file_extension(uploaded.name), data)
-    if table is None:
-        return None
-    frame, table_notes = table
-    if upload.looks_like_tallrec(frame):
-        label_column, positive, table_notes = None, None, []  # the TALLRec reader checks it
-        st.info("Recognized a TALLRec file: the label is each record's answer, output "
-                "'Yes.' (yes) or 'No.' (no).", icon="🔎")
-    else:
-        label_column, positive = _label_choice(frame, digest)
-    try:
-        data_frame, info, notes = cached_upload_dataset(digest, label_column, positive, frame)
-    except WorkbenchError as error:
-        st.error(str(error))
-        return None
-    except Exception as error:
-        st.error(f"The table could not be prepared: {type(error).__name__}: {error}")
-        return None
-    info = _renamed(info, name)
-    key = f"upload:{digest}:{label_column}:{positive}"
-    return DatasetView(key, data_frame, info, tuple(table_notes) + tuple(notes))
-
-
-def _read_upload(digest: str, extension: str, data: bytes) -> tuple[pd.DataFrame, list[str]] | None:
-    try:
-        with st.spinner("Reading the file ..."):
-            return cached_upload_table(digest, extension, data)
-    except WorkbenchError as error:
-        st.error(str(error))
-    except Exception as error:  # a parser failure we did not foresee: say so, no traceback
-        st.error(
-            f"The file could not be read ({type(error).__name__}: {str(error)[:200]}). Check that "
-            "it is a valid CSV, TSV, JSON, JSON lines or Parquet file with a header row."
-        )
-    return None
-
-
-def _label_choice(frame: pd.DataFrame, digest: str) -> tuple[str, str | None]:
-    """Label column and positive class selectboxes, keyed by the file so a new file starts over."""
-    columns = list(frame.columns)
-    left, right = st.columns(2)
-    label_column = left.selectbox(
-        "Label column", columns, index=columns.index(upload.suggest_label_column(frame)),
-        key=f"upload_label_{digest}", help="The column a model should predict.",
-    )
-    values = upload.label_values(frame, label_column)
-    if len(values) < 2 or len(values) > upload.MAX_CLASSES:
-        return label_column, None  # build_upload_dataset explains what is wrong
-    options = values if len(values) == 2 else [MULTICLASS_CHOICE] + values
-    default = upload.default_positive(values)
-    positive = right.selectbox(
-        "Positive class", options, index=options.index(default) if default in options else 0,
-        key=f"upload_positive_{digest}_{label_column}",
-        help="The class a binary task asks about (its probability is scored). With more than two "
-        "classes, pick one to ask 'this class or another', or keep them all.",
-    )
-    return label_column, None if positive == MULTICLASS_CHOICE else positive
-
-
-def _renamed(info: DatasetInfo, filename: str) -> DatasetInfo:
-    return replace(info, title=f"{info.title}: {filename}", source=f"{info.source} ({filename})")
 
 
 # --- sections ----------------------------------------------------------------------------------
@@ -413,7 +327,8 @@ def _overview_tab(view: DatasetView) -> None:
         st.markdown("**Columns**")
         _table(_part(view, "schema", lambda: profile.schema_table(view.frame, view.info)))
         st.caption("Role: feature, label, or the user/item/rating of a recommendation set. "
-                   "Type: how prompts and baselines treat a feature.")
+                   "Type: how prompts and baselines treat a feature. Description: what "
+                   "prompts call it with readable names.")
     with right:
         st.markdown("**Class balance**")
         balance = _part(view, "balance", lambda: profile.class_balance(view.frame, view.info))

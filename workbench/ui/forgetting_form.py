@@ -16,8 +16,9 @@ from workbench.forgetting.labels import (
 )
 from workbench.forgetting.presets import forgetting_presets
 from workbench.specs import (
-    FORGETTING_METHODS, ForgettingSpec, SpecError, example_split, parse_spec,
+    FORGETTING_METHODS, DataSpec, ForgettingSpec, SpecError, example_split, parse_spec,
 )
+from workbench.ui.dataset_names import picker_label, show_kept_problem, split_statement, yours_first
 from workbench.ui.state import current_model_name
 
 PRESET = "fg_preset"
@@ -34,8 +35,13 @@ class ForgettingForm:
 
 
 def _choosable_datasets() -> list[str]:
-    """Registry data sets a task can use (not the ones that need a file chosen)."""
-    return [info.name for info in list_datasets() if not info.needs_file]
+    """Data sets a task can use, yours first (not the ones that need a file chosen)."""
+    return [info.name for info in yours_first(list_datasets()) if not info.needs_file]
+
+
+def _task_label(name: str) -> str:
+    info = get_info(name)
+    return picker_label(info, f"{name}{'' if info.offline else ' (hub)'}")
 
 
 def load_preset(spec: ForgettingSpec) -> None:
@@ -119,13 +125,18 @@ def task_inputs(index: int, datasets: list[str]) -> dict:
     first, second, third = st.columns([5, 2, 2])
     dataset = first.selectbox(
         f"Task {letter}", datasets, key=key,
-        format_func=lambda name: f"{name}{'' if get_info(name).offline else ' (hub)'}",
+        format_func=_task_label,
     )
     second.number_input("training rows", 8, 5000, step=8, key=f"fg_train_{index}",
                         help="rows this task trains on (a random sample of its training split)")
     third.number_input("test rows", 10, 5000, step=10, key=f"fg_test_{index}",
                        help="rows every evaluation of this task reads")
     info = get_info(dataset)
+    show_kept_problem(dataset)
+    try:
+        st.caption(f"Task {letter}: {split_statement(DataSpec(**_task_data(index, dataset)))}")
+    except ValueError:  # the form's checks below say what is wrong
+        pass
     classes = None
     if len(info.classes) > 2:
         if not set(st.session_state.get(f"fg_classes_{index}") or []) <= set(info.classes):

@@ -14,6 +14,7 @@ from datetime import datetime
 import streamlit as st
 
 from workbench.experiments import prepare_inputs, spec_key
+from workbench.forgetting.estimate import comparison_estimate
 from workbench.forgetting.labels import FORGETTING_DEFINITION, METHOD_EXPLANATIONS, METHOD_TITLES
 from workbench.forgetting.plan import comparison_key, method_runs
 from workbench.forgetting.presets import preset_file
@@ -25,9 +26,10 @@ from workbench.ui import forgetting_charts as charts
 from workbench.ui.forgetting_form import ForgettingForm, forgetting_form
 from workbench.ui.messages import problems_shown
 from workbench.ui.run_state import run_supervisor
+from workbench.ui.speed_note import measure_speeds_note
 from workbench.ui.state import current_store
 from workbench.ui.training_charts import PLOTLY_CONFIG
-from workbench.units import duration_text
+from workbench.units import duration_text, rough_duration_text
 
 SHOWN = "fg_shown_comparison"
 
@@ -79,8 +81,7 @@ def launch_section(form: ForgettingForm) -> None:
         f"Each trains on {' then '.join(form.spec.task_labels)} and measures every task before "
         "training and after each task. Naive, replay, EWC and multi-task share their first "
         "stage (full fine-tuning on task A), which trains once.")
-    st.caption("On a 2-core CPU with the default model, the default comparison takes about "
-               "10 minutes; a method already stored with the same settings is reused.")
+    comparison_time(form.spec)
     if st.button("Run the comparison", type="primary", key="fg_launch"):
         with problems_shown("Could not start the comparison"):
             launch(form.spec)
@@ -94,6 +95,19 @@ def launch_section(form: ForgettingForm) -> None:
             st.caption(f"The preset itself is `{example}`.")
         st.download_button("Download forgetting.yaml", text, file_name="forgetting.yaml",
                            mime="application/x-yaml", key="fg_download")
+
+
+def comparison_time(spec) -> None:
+    guess = None
+    with problems_shown("No time estimate", st.caption):
+        guess = comparison_estimate(spec, current_store().list(status="done"))
+    if guess is None:
+        return
+    if not guess.measured:
+        measure_speeds_note(guess.unmeasured)
+    where = "on this machine" if guess.measured else "(a first guess from another machine)"
+    st.caption(f"About {rough_duration_text(guess.seconds)} {where} if every method trains; a "
+               "method already stored with the same settings is reused, not trained again.")
 
 
 # --- the live panel ------------------------------------------------------------------------------

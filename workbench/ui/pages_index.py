@@ -15,7 +15,8 @@ PAGES = (
     PageEntry("app.py", "Home", "🏠", "what the workbench is and where to start"),
     PageEntry(
         "pages/1_Data_Explorer.py", "Data explorer", "📊",
-        "built-in data sets and your uploads: schema, balance, distributions, samples",
+        "built-in data sets and your own tables: schema, balance, distributions, samples; keep "
+        "an upload as a data set every page can use",
     ),
     PageEntry(
         "pages/2_Prompt_Templates.py", "Prompt templates", "📝",

@@ -10,16 +10,16 @@ from workbench.experiments import prepare_inputs, spec_key
 from workbench.recommend.rank import BOOK_QUESTION_DATASETS
 from workbench.specs import EXAMPLE_SPECS, FinetuneSpec, apply_overrides, load_spec
 from workbench.store import ACTIVE_STATUSES, RunRecord
+from workbench.training.estimate import estimate
 from workbench.training.runs import progress_fraction, stage_text
 from workbench.ui.messages import problems_shown
 from workbench.ui.run_state import run_supervisor
+from workbench.ui.speed_note import measure_speeds_note
 from workbench.ui.state import current_model_name, current_store
+from workbench.units import rough_duration_text
 
 RECIPE = EXAMPLE_SPECS / "bookcrossing-lora.yaml"
 SIZES = (16, 64, 256)
-# SmolLM2-135M on 2 idle CPU cores, training with three validations of 200 rows then 500 test
-# rows: K=64 took 7.4 minutes (measured); 16 and 256 are scaled from its training speed.
-MINUTES = {16: "about 5", 64: "about 7", 256: "about 20"}
 
 
 def recommender_spec(n_train: int, model: str) -> FinetuneSpec:
@@ -53,14 +53,28 @@ def train_section() -> None:
             "this page open or come back later.")
         left, right = st.columns([2, 3], vertical_alignment="bottom")
         n_train = left.select_slider("Training questions (K)", SIZES, value=64, key="rec_train_k")
-        right.caption(f"{MINUTES[n_train]} minutes on a 2-core CPU with the default model. "
-                      "The same settings trained before are reused, not trained again.")
+        with right:
+            training_time(recommender_spec(n_train, current_model_name()))
         if st.button("Train", key="rec_train_go", icon="▶️"):
             with problems_shown("Could not start training"):
                 launch(recommender_spec(n_train, current_model_name()))
         st.caption("The same run from a terminal: `python -m workbench run "
                    f"assets/specs/bookcrossing-lora.yaml --set n_train={n_train}`")
     live_training()
+
+
+def training_time(spec: FinetuneSpec) -> None:
+    guess = None
+    with problems_shown("No time estimate", st.caption):
+        guess = estimate(spec, past_runs=current_store().list(status="done"))
+    if guess is None:
+        return
+    if not guess.measured:
+        measure_speeds_note([spec])
+    where = "on this machine" if guess.measured else "(a first guess from another machine)"
+    st.caption(f"At most about {rough_duration_text(guess.seconds)} {where}; early stopping "
+               "often ends it sooner. The same settings trained before are reused, not trained "
+               "again.")
 
 
 def live_training() -> None:

@@ -19,12 +19,14 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from workbench import results
-from workbench.data import get_info, list_datasets
+from workbench.data import get_info, kept, list_datasets
 from workbench.errors import WorkbenchError
 from workbench.jobs import ACTIVE, Job
+from workbench.specs import example_split
 from workbench.store import RunRecord, Store
 from workbench.ui.jobs_panel import job_panel, job_queue
 from workbench.ui.rerun_box import rerun_controls
+from workbench.ui.dataset_names import dataset_notice, picker_label, removed_title, yours_first
 from workbench.ui.state import cached_store, current_store
 
 DEFAULT_DATASET = "california-housing"
@@ -281,16 +283,17 @@ def _guarded(section: Callable[..., None], *args) -> None:
 
 def dataset_title(name: str) -> str:
     try:
-        return get_info(name).title
-    except Exception:  # a run on a data set this version does not register
-        return name
+        info = get_info(name)
+    except Exception:  # a run on a data set this version does not register, or a removed one
+        return removed_title(name)
+    return picker_label(info, info.title)
 
 
 def choose_dataset(records: list[RunRecord], store: Store) -> str:
     """Data sets with runs first (most runs first), then the others; California by default.
     Labels are titles only: they must stay the same when runs are added."""
     counts = Counter(record.dataset for record in records)
-    registered = [info.name for info in list_datasets()]
+    registered = [info.name for info in yours_first(list_datasets())]
     with_runs = [name for name, _ in counts.most_common()]
     names = with_runs + [name for name in registered if name not in counts]
     default = names.index(DEFAULT_DATASET) if DEFAULT_DATASET in names else 0
@@ -312,8 +315,12 @@ def _cli_commands(dataset: str) -> str:
             "python -m workbench run assets/specs/california-logreg.yaml",
             "python -m workbench run assets/specs/california-xgboost.yaml",
         ])
-    return (f"python -m workbench run assets/specs/california-logreg.yaml --set dataset={dataset}\n"
-            f"python -m workbench run assets/specs/california-xgboost.yaml --set dataset={dataset}")
+    # The California specs carry the seed notebook's unstratified split: set the data set's own.
+    split = {"stratify": True, "test_fraction": 0.2, "split_seed": 42, **example_split(dataset)}
+    sets = " ".join(f"--set data.{name}={str(split[name]).lower()}"
+                    for name in ("split_seed", "test_fraction", "stratify"))
+    return "\n".join(f"python -m workbench run assets/specs/california-{method}.yaml "
+                     f"--set dataset={dataset} {sets}" for method in ("logreg", "xgboost"))
 
 
 def show_empty(dataset: str, records: list[RunRecord], store: Store) -> None:
@@ -339,11 +346,15 @@ def _baselines_job(dataset: str) -> Job | None:
 
 def baseline_controls(dataset: str, records: list[RunRecord], store: Store) -> None:
     """One click: logistic regression and XGBoost at each size of the grid, in the background."""
+    if kept.kept_problem(dataset) or (kept.looks_kept(dataset) and kept.find_kept(dataset) is None):
+        st.caption("**Run baselines** needs the data set's rows, which are gone (see above).")
+        return
     data = results.baseline_split(records, dataset)
-    specs = results.baseline_specs(data)
+    specs = results.baseline_specs(data, train_rows=results.training_rows(data))
     job = _baselines_job(dataset)
     busy = job is not None and job.status in ACTIVE
-    sizes = ", ".join("all" if n is None else f"{n:,}" for n in results.BASELINE_GRID)
+    sizes = ", ".join(dict.fromkeys(
+        "all" if s.data.n_train is None else f"{s.data.n_train:,}" for s in specs))
     left, right = st.columns([1, 3], vertical_alignment="center")
     clicked = left.button(
         "Run baselines", key=f"results_run_baselines_{dataset}", disabled=busy, icon="▶️",
@@ -602,6 +613,7 @@ def show_results() -> None:
         st.error(f"The run store cannot be read: {type(error).__name__}: {error}")
         return
     dataset = choose_dataset(records, store)
+    _guarded(dataset_notice, dataset)
     _guarded(show_dataset_results, dataset, records, store)
 
 

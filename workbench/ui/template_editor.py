@@ -32,6 +32,8 @@ from workbench.prompts.builtin import TABULAR_SERIALIZERS
 from workbench.prompts.serializers import template_columns
 from workbench.prompts.validation import answer_problems, feature_problems
 from workbench.specs import DataSpec, TemplateSpec
+from workbench.ui.context_warning import context_warning
+from workbench.ui.dataset_names import picker_label, show_kept_problem, split_statement, yours_first
 
 DEFAULT_DATASET = "california-housing"
 DEFAULT_ROWS = 200
@@ -246,6 +248,8 @@ def _why_left_out(info: DatasetInfo) -> str:
 
 
 def rows_for(data: DataSpec) -> PreparedRows | None:
+    if show_kept_problem(data.dataset):  # checked first: the rows may sit in the cache
+        return None
     try:
         with st.spinner(f"Loading and splitting {data.dataset} ..."):
             return cached_rows(data.model_dump_json())
@@ -260,8 +264,9 @@ def pick_dataset(column, key: str, **widget) -> tuple[str, list[DatasetInfo]]:
     """A select box of the usable data sets, California first chosen; (the chosen name, the
     data sets left out)."""
     usable, left_out = page_datasets()
+    usable = yours_first(usable)
     names = [info.name for info in usable]
-    titles = {info.name: f"{info.title} ({info.kind})" for info in usable}
+    titles = {info.name: picker_label(info, f"{info.title} ({info.kind})") for info in usable}
     if st.session_state.get(key) not in names:
         st.session_state[key] = DEFAULT_DATASET if DEFAULT_DATASET in names else names[0]
     name = column.selectbox(
@@ -297,6 +302,9 @@ def choose_data() -> tuple[DatasetInfo, DataSpec, PreparedRows] | None:
     )
     data = compare.page_data_spec(name, int(n_rows))
     rows = rows_for(data)
+    if rows is not None:
+        st.caption(f"{split_statement(data)} Scores use {len(rows.test):,} of its "
+                   f"{len(full.test):,} test rows, the same for every template.")
     return (info, data, rows) if rows is not None else None
 
 
@@ -339,7 +347,8 @@ def _serialization_inputs(info: DatasetInfo) -> None:
     left, right = st.columns(2)
     left.checkbox(
         "Readable names", key=READABLE, persist_state=KEEP,
-        help="'median income' instead of 'MedInc'.",
+        help="Each column's description instead of its name ('median income' for MedInc); "
+        "for your own data, the descriptions given on the Data explorer.",
     )
     right.number_input(
         "Round numbers to (decimals)", min_value=0, max_value=10, step=1, key=ROUNDING,
@@ -482,6 +491,7 @@ def preview_section(context: PageContext) -> None:
         st.error(f"The preview failed: {type(error).__name__}: {error}")
         return
     _token_metrics(preview, context)
+    context_warning(preview.tokens.max, context.model_name)
     _answer_table(preview)
     for position, (prompt, label) in enumerate(preview.examples):
         row_id = context.rows.test[ROW_ID].iloc[position]

@@ -190,7 +190,8 @@ def preset_section() -> None:
         help="Fills the rows, the method and the settings below; the data set, the template "
         "and the model stay. Change anything afterwards.",
     )
-    st.caption(PRESETS[st.session_state[PRESET]].description)
+    st.caption(PRESETS[st.session_state[PRESET]].description
+               + " Its time on this machine is in the estimate under \"Before you launch\".")
 
 
 def _fit_rows(rows: PreparedRows) -> None:

@@ -11,6 +11,7 @@ from workbench.specs import FinetuneSpec
 from workbench.training.estimate import Estimate, estimate
 from workbench.ui.messages import problems_shown
 from workbench.ui.reproduce_box import reproduce_box
+from workbench.ui.speed_note import measure_speeds_note
 from workbench.ui.run_state import run_supervisor
 from workbench.ui.state import current_store
 from workbench.ui.training_form import TrainingForm
@@ -47,6 +48,8 @@ def estimate_panel(spec: FinetuneSpec) -> None:
     guess = _estimate(spec)
     if guess is None:
         return
+    if not guess.measured:
+        measure_speeds_note([spec])
     share = guess.trainable_parameters / max(guess.total_parameters, 1)
     parts = ", ".join(f"{name} {bytes_text(size)}" for name, size in guess.memory_parts.items())
     left, middle, right = st.columns(3)
