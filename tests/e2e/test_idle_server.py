@@ -14,7 +14,7 @@ import psutil
 
 from tests.e2e.conftest import open_page
 
-IDLE_SECONDS = 20
+IDLE_SECONDS = 10
 MAX_CORE_SHARE = 0.05  # "a few percent of a core"; the fixed server measured about 0.3%
 
 
