@@ -32,14 +32,18 @@ browser:
 		|| { echo "Could not install chromium: run 'apt-get install chromium' as root."; exit 1; }; \
 	fi
 
+# Two workers (pytest-xdist), each given whole test files, the real-browser ones first
+# (tests/conftest.py).
+PARALLEL := -n 2 --dist loadfile
+
 test: assets browser
-	$(PY) -m pytest -m "not slow"
+	$(PY) -m pytest -m "not slow" $(PARALLEL)
 
 test-slow: assets
 	$(PY) -m pytest -m slow
 
 test-all: assets browser
-	$(PY) -m pytest
+	$(PY) -m pytest $(PARALLEL)
 
 clean-venv:
 	rm -rf $(VENV)

@@ -51,3 +51,18 @@ def measured_default_lora(_temporary_run_store):
     from workbench.training.speed_probe import measure
 
     return measure(FinetuneSpec())
+
+
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    # `make test` runs two workers on two cores: torch computes on one thread in each worker's
+    # own process, or the two OpenMP pools wait at every barrier for a core the other holds.
+    # Processes the tests start (servers, runs, the CLI) keep torch's default, as a user's do.
+    import torch
+
+    torch.set_num_threads(1)
+
+
+def pytest_collection_modifyitems(items):
+    """The browser tests first (`make test` gives each worker whole files, and these take
+    longest); the other files then fill whichever worker is free."""
+    items.sort(key=lambda item: not item.nodeid.startswith("tests/e2e/"))

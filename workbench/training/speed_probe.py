@@ -65,7 +65,9 @@ def machine() -> dict:
 
     from workbench.environment import cpu_name
 
-    described = {"cpu": cpu_name(), "cores": os.cpu_count(), "threads": torch.get_num_threads(),
+    # Cores, not the calling process's torch threads: the page asking and the probe measuring
+    # must name the same key, and a run takes the default threads whoever starts it.
+    described = {"cpu": cpu_name(), "cores": os.cpu_count(),
                  "capability": torch.backends.cpu.get_cpu_capability()}
     if torch.cuda.is_available():
         described["gpu"] = torch.cuda.get_device_name(0)
