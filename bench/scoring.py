@@ -26,9 +26,7 @@ its share of that peak. Ends with one line per path: `scoring float32: californi
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -37,6 +35,8 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from child_side import report, run_side  # noqa: E402  (bench/ is on the path: run as a script)
 
 MODEL = "smollm2-135m-instruct"
 TALLREC_FILE = ROOT.parent / "shared" / "data" / "tallrec" / "book" / "test.json"
@@ -127,19 +127,12 @@ def child(side: str, data: str, rows: int) -> None:
         result = seed_loop(prompts, answer_words)
     else:
         result = workbench_scorer(prompts, answer_words, spec.batch_size, side)
-    print("RESULT " + json.dumps(result), flush=True)
+    report(result)
 
 
 def measure(side: str, data: str, rows: int) -> dict:
-    command = [sys.executable, __file__, "--child", side, "--data", data, "--rows", str(rows)]
-    env = {**os.environ, "TOKENIZERS_PARALLELISM": "false"}
-    if side in {"fp32", "int8"}:
-        env["WORKBENCH_FLOAT32"] = "1"
-    finished = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, env=env)
-    lines = [line for line in finished.stdout.splitlines() if line.startswith("RESULT ")]
-    if finished.returncode != 0 or not lines:
-        sys.exit(f"bench/scoring.py: the {side} side on {data} failed:\n{finished.stderr[-3000:]}")
-    return json.loads(lines[-1][len("RESULT "):])
+    return run_side(__file__, [side, "--data", data, "--rows", str(rows)],
+                    float32=side in {"fp32", "int8"}, what=f"the {side} side on {data}")
 
 
 def fastest_runs(sides: list[str], data: str, rows: int, repeats: int) -> dict:

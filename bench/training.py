@@ -25,10 +25,8 @@ load included. Ends with one line per path: `training float32: california N.Nx, 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import resource
-import subprocess
 import sys
 import tempfile
 import time
@@ -36,6 +34,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from child_side import report, run_side  # noqa: E402  (bench/ is on the path: run as a script)
 
 TALLREC_FILE = ROOT.parent / "shared" / "data" / "tallrec" / "book" / "valid.json"
 ROWS = 96
@@ -143,19 +143,12 @@ def workbench_side(data: str, steps: int) -> dict:
 def child(side: str, data: str, steps: int) -> None:
     measured = seed_side(data, steps) if side == "seed" else workbench_side(data, steps)
     measured["peak_rss_gb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 ** 2
-    print("RESULT " + json.dumps(measured), flush=True)
+    report(measured)
 
 
 def measure(side: str, data: str, steps: int) -> dict:
-    command = [sys.executable, __file__, "--child", side, "--data", data, "--steps", str(steps)]
-    env = {**os.environ, "TOKENIZERS_PARALLELISM": "false"}
-    if side == "fp32":
-        env["WORKBENCH_FLOAT32"] = "1"
-    finished = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, env=env)
-    lines = [line for line in finished.stdout.splitlines() if line.startswith("RESULT ")]
-    if finished.returncode != 0 or not lines:
-        sys.exit(f"bench/training.py: the {side} side on {data} failed:\n{finished.stderr[-3000:]}")
-    return json.loads(lines[-1][len("RESULT "):])
+    return run_side(__file__, [side, "--data", data, "--steps", str(steps)],
+                    float32=side == "fp32", what=f"the {side} side on {data}")
 
 
 def main() -> None:
