@@ -45,26 +45,23 @@ class _Child:
     last_change: float = field(default_factory=time.monotonic)
 
 
+def _held_device(requested: str) -> str:
+    try:
+        return pick_device(requested)
+    except ValueError:
+        return requested  # the child fails with the readable reason
+
+
 def run_device(spec: AnySpec) -> str:
     """The device a run will hold: baselines and CPU runs share the CPU slot."""
     model = getattr(spec, "model", None)
-    if model is None:
-        return "cpu"
-    try:
-        return pick_device(model.device)
-    except ValueError:
-        return model.device  # the child fails with the readable reason
+    return "cpu" if model is None else _held_device(model.device)
 
 
 def run_device_of(record: RunRecord) -> str:
     """The device a stored run holds (or will), read from its spec."""
     model = (record.spec or {}).get("model")
-    if not model:
-        return "cpu"
-    try:
-        return pick_device(model.get("device", "auto"))
-    except ValueError:
-        return str(model.get("device"))
+    return _held_device(str(model.get("device", "auto"))) if model else "cpu"
 
 
 def log_tail(run_dir: Path, lines: int = 20) -> str:
