@@ -80,6 +80,18 @@ def test_cache_key_follows_content_not_names():
     assert cache_key(apply_overrides(base, ["n_test=10"]), "data1", "model1") != key
 
 
+def test_validation_rows_stay_out_of_stored_specs_until_set():
+    from workbench.specs import FinetuneSpec, spec_to_dict
+
+    spec = FinetuneSpec()
+    assert "val_rows" not in spec_to_dict(spec)["training"]  # runs stored before it keep their key
+    assert spec.training.validation_rows == 200
+    fewer = apply_overrides(spec, ["training.val_rows=64"])
+    assert spec_to_dict(fewer)["training"]["val_rows"] == fewer.training.validation_rows == 64
+    assert cache_key(fewer, "data1", "model1") != cache_key(spec, "data1", "model1")
+    assert parse_spec(spec_to_dict(fewer)) == fewer
+
+
 def test_top_level_fields_win_over_aliases():
     from workbench.specs import FinetuneSpec
 

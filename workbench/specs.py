@@ -208,6 +208,9 @@ TrainingMethod = Literal[
 ]
 
 
+VALIDATION_ROWS = 200  # enough for a usable AUC, few enough to evaluate often on a CPU
+
+
 class TrainingSpec(_Strict):
     """How to fine-tune: the method, its options, and the optimisation settings."""
 
@@ -237,6 +240,12 @@ class TrainingSpec(_Strict):
     # Prompt tuning: start from these words' embeddings.
     prompt_init_text: str | None = Field(None, max_length=MAX_TEXT_CHARS)
     eval_every: int | None = Field(None, ge=1)  # steps; None: once per epoch
+    # Validation rows scored at each evaluation (a seeded sample); None: up to VALIDATION_ROWS.
+    val_rows: int | None = Field(None, ge=1, le=100_000)
+
+    @property
+    def validation_rows(self) -> int:
+        return self.val_rows or VALIDATION_ROWS
     early_stopping_patience: int | None = Field(None, ge=1)  # evaluations without a better val AUC
 
 
@@ -538,6 +547,11 @@ def load_spec(path: str | Path) -> AnySpec:
     return parse_spec(data)
 
 
+# Training fields added after runs were stored: left out while unset, so that the specs (and
+# cache keys) of runs that never set them stay as they were.
+LATER_TRAINING_FIELDS = ("val_rows",)
+
+
 def spec_to_dict(spec: BaseModel) -> dict:
     """The spec as JSON-able values; a data section without a `file` leaves the table fields out,
     so specs of other data read as they did before tables by path existed."""
@@ -546,6 +560,11 @@ def spec_to_dict(spec: BaseModel) -> dict:
         if isinstance(data, dict) and data.get("file") is None:
             for name in ("file", *TABLE_FIELDS):
                 data.pop(name, None)
+    training = values.get("training")
+    if isinstance(training, dict):
+        for name in LATER_TRAINING_FIELDS:
+            if training.get(name) is None:
+                training.pop(name, None)
     return values
 
 

@@ -189,6 +189,13 @@ def test_early_stopping_keeps_the_best_validation_auc(store):
     assert auc(rows.labels(val), result.probabilities) == pytest.approx(best["val_auc"], abs=1e-6)
 
 
+def test_each_evaluation_scores_the_validation_rows_asked_for(store):
+    spec = tiny_spec("lora", max_steps=2, eval_every=1, val_rows=5)
+    record = finished(spec, store)
+    assert record.metrics["n_val"] == 5 < len(prepare_rows(spec.data).val)
+    assert len([entry for entry in record.metrics["history"] if "val_auc" in entry]) == 2
+
+
 @pytest.mark.parametrize("method", ["qlora", "lora8bit"])
 def test_quantized_lora_trains_on_the_cpu(store, method):
     record = finished(tiny_spec(method), store)

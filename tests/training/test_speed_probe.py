@@ -14,7 +14,7 @@ from tests.polling import ended_run, wait_for
 from workbench.specs import FinetuneSpec, spec_to_yaml
 from workbench.store import Store
 from workbench.supervisor import RunSupervisor
-from workbench.experiments.finetune import VALIDATION_ROWS
+from workbench.specs import VALIDATION_ROWS
 from workbench.training.estimate import estimate, row_counts
 from workbench.training.speed_probe import (
     SPEEDS_ENV, kept_speeds, measure, probe_key, probe_spec, probe_state, probing_devices, start_probe,

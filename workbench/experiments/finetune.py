@@ -23,7 +23,7 @@ from workbench.experiments.history import append_history
 from workbench.experiments.rows import PreparedRows, predictions_frame
 from workbench.prompts import PromptBuilder
 from workbench.scoring import answer_token_ids, score_prompts
-from workbench.specs import FinetuneSpec
+from workbench.specs import VALIDATION_ROWS, FinetuneSpec
 from workbench.training import Trainable, build_trainable, count_parameters, train
 from workbench.training.data import (
     DynamicPaddingCollator, causal_examples, classification_examples, encode_prompt, keep_last,
@@ -32,7 +32,6 @@ from workbench.training.trainer import mixed_precision
 
 ADAPTER_FOLDER = "adapter"  # a peft adapter, in the run folder
 MODEL_FOLDER = "model"  # or the whole trained model (safetensors)
-VALIDATION_ROWS = 200  # enough for a usable AUC, few enough to evaluate often on a CPU
 
 
 def validation_frame(rows: PreparedRows, limit: int = VALIDATION_ROWS) -> pd.DataFrame:
@@ -120,7 +119,7 @@ def finetune(
     progress("writing prompts", 0, len(rows.train))
     builder = PromptBuilder(spec.template, rows.info, tokenizer=trainable.tokenizer, train=rows.train)
     answer_ids = answer_token_ids(trainable.tokenizer, builder.answer_words)
-    val = validation_frame(rows)
+    val = validation_frame(rows, spec.training.validation_rows)
     train_examples = training_examples(
         spec, trainable, builder.prompts(rows.train), rows.labels(rows.train), answer_ids)
     val_examples = training_examples(

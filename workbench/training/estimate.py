@@ -23,7 +23,6 @@ from typing import Sequence
 from workbench.data import get_info
 from workbench.environment import cpu_name
 from workbench.experiments.compare import preview_tokenizer
-from workbench.experiments.finetune import VALIDATION_ROWS
 from workbench.experiments.rows import prepare_rows
 from workbench.models.hardware import pick_device
 from workbench.models.registry import get_model_info
@@ -342,7 +341,7 @@ def estimate(
     train_rows, val_rows, test_rows = row_counts(spec.data)
     _, examples, evaluations = training_plan(spec.training, train_rows)
     speeds = speeds_here(spec, past_runs, tokens, shape.total)
-    scored = evaluations * min(val_rows, VALIDATION_ROWS) + test_rows
+    scored = evaluations * min(val_rows, spec.training.validation_rows) + test_rows
     seconds = speeds.startup_seconds + examples / speeds.train + scored / speeds.score
     parts = memory_parts(shape, spec, tokens, device)
     return Estimate(

@@ -22,7 +22,7 @@ from workbench.experiments.rows import PreparedRows
 from workbench.models import get_model_info
 from workbench.prompts import PromptBuilder, TemplateError, builtin_templates, default_template
 from workbench.specs import (
-    DataSpec, FinetuneSpec, SpecError, TemplateSpec, TrainingSpec, parse_spec,
+    VALIDATION_ROWS, DataSpec, FinetuneSpec, SpecError, TemplateSpec, TrainingSpec, parse_spec,
 )
 from workbench.training.checks import SplitSizes, spec_problems
 from workbench.training.meta import model_shape, target_module_choices
@@ -53,7 +53,7 @@ TRAINING_WIDGETS = (
     "lora_dropout", "last_k", "num_virtual_tokens", "prompt_init_text", "epochs", "max_steps",
     "learning_rate", "batch_size", "gradient_accumulation", "warmup_ratio", "lr_scheduler",
     "weight_decay", "seed", "precision", "gradient_checkpointing", "group_by_length", "max_length",
-    "eval_every", "early_stopping_patience",
+    "eval_every", "val_rows", "early_stopping_patience",
 )
 # Fields only some methods read: left at their defaults when the method does not show them.
 METHOD_FIELDS = {
@@ -433,18 +433,23 @@ def advanced_section() -> None:
                             key=key("eval_every"), persist_state=KEEP, value=None,
                             placeholder="each epoch", help="Validation loss and AUC every this "
                             "many steps. Empty: at the end of each epoch.")
-        row[1].number_input("Early stopping", min_value=1, max_value=1000, step=1,
+        row[1].number_input("Validation rows", min_value=1, max_value=100_000, step=50,
+                            key=key("val_rows"), persist_state=KEEP, value=None,
+                            placeholder=f"up to {VALIDATION_ROWS}", help="Rows of the validation "
+                            "part scored at each evaluation: fewer make each evaluation quicker "
+                            "and its AUC noisier.")
+        row[2].number_input("Early stopping", min_value=1, max_value=1000, step=1,
                             key=key("early_stopping_patience"), persist_state=KEEP, value=None,
                             placeholder="off", help="Patience: stop after this many evaluations "
                             "without a better validation AUC, and keep the best one.")
-        row[2].number_input("Seed", min_value=0, max_value=2**31 - 1, step=1, key=key("seed"),
+        row = st.columns([1, 1, 2])
+        row[0].number_input("Seed", min_value=0, max_value=2**31 - 1, step=1, key=key("seed"),
                             persist_state=KEEP)
-        row = st.columns([1, 2])
-        row[0].selectbox("Precision", list(PRECISIONS), key=key("precision"), persist_state=KEEP,
+        row[1].selectbox("Precision", list(PRECISIONS), key=key("precision"), persist_state=KEEP,
                          format_func=PRECISIONS.__getitem__, help="auto: bf16 autocast where "
                          "the hardware runs it natively (recent GPUs, CPUs with AVX512-BF16), "
                          "else fp32.")
-        row[1].text_input("Run name", key=NAME, persist_state=KEEP,
+        row[2].text_input("Run name", key=NAME, persist_state=KEEP,
                           placeholder="automatic: data set · method · rows")
         row = st.columns(2)
         row[0].checkbox("Gradient checkpointing", key=key("gradient_checkpointing"),
