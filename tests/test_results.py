@@ -169,6 +169,32 @@ def test_template_summary_and_labels_of_other_shapes():
     assert results.run_label(every) == "XGBoost · all (16,512) rows · #all001"
 
 
+def test_run_labels_name_what_differs_between_the_runs():
+    from dataclasses import replace
+
+    text = _record("r-text01", "evaluate", "zero-shot", 0.6, 0, template={"serializer": "text"})
+    json_ = _record("r-json01", "evaluate", "zero-shot", 0.6, 0, template={"serializer": "json"})
+    named = replace(_record("r-name01", "evaluate", "zero-shot", 0.6, 0,
+                            template={"serializer": "list"}), name="Template: list")
+    lora = _record("r-lora01", "finetune", "lora", 0.7, 256, template={"serializer": "list"},
+                   data={"n_train": 256})
+    xgb = _record("r-xgb001", "baseline", "xgboost", 0.9, 256, data={"n_train": 256})
+    labels = results.run_labels([text, json_, named, lora, xgb])
+    assert labels["r-text01"] == "zero-shot · text template"
+    assert labels["r-json01"] == "zero-shot · json template"
+    assert labels["r-name01"] == "zero-shot · Template: list"
+    assert labels["r-lora01"] == "lora · list template"  # every trained run had 256 rows
+    assert labels["r-xgb001"] == "XGBoost"
+    fewer = _record("r-xgb002", "baseline", "xgboost", 0.8, 64, data={"n_train": 64})
+    assert results.run_labels([xgb, fewer]) == {"r-xgb001": "XGBoost · 256 rows",
+                                                "r-xgb002": "XGBoost · 64 rows"}
+    # Runs alike in everything shown keep apart by their ids; one run alone is its method.
+    twin = _record("r-text02", "evaluate", "zero-shot", 0.5, 0, template={"serializer": "text"})
+    both = results.run_labels([text, twin])
+    assert both == {"r-text01": "zero-shot · #text01", "r-text02": "zero-shot · #text02"}
+    assert results.run_labels([xgb]) == {"r-xgb001": "XGBoost"}
+
+
 # --- test sets and rescoring ---------------------------------------------------------------------
 
 

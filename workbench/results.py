@@ -180,6 +180,40 @@ def run_label(record: RunRecord) -> str:
     return " · ".join(parts)
 
 
+def label_parts(record: RunRecord) -> dict[str, str]:
+    """What may tell a run from the others: method, its name or template, model, rows."""
+    parts = {"method": method_label(record)}
+    if record.name:
+        parts["template"] = record.name
+    elif is_language_model(record):
+        parts["template"] = f"{template_summary(record)} template"
+    if is_language_model(record) and record.model:
+        parts["model"] = record.model
+    if record.kind != "evaluate":
+        parts["rows"] = f"{train_rows_label(record)} rows"
+    return parts
+
+
+def run_labels(records: Iterable[RunRecord]) -> dict[str, str]:
+    """Run id -> a label naming what differs between these runs ("zero-shot · text template",
+    "LoRA · 256 rows"); a run id's end is added only where two labels would still be equal."""
+    parts = {record.id: label_parts(record) for record in records}
+    names = {name for each in parts.values() for name in each}
+    differing = {"method"} | {
+        name for name in names
+        if len({each[name] for each in parts.values() if name in each}) > 1
+    }
+    labels = {
+        run_id: " · ".join(value for name, value in each.items() if name in differing)
+        for run_id, each in parts.items()
+    }
+    repeated = Counter(labels.values())
+    return {
+        run_id: label if repeated[label] == 1 else f"{label} · #{run_id[-6:]}"
+        for run_id, label in labels.items()
+    }
+
+
 def first_paragraph(text: str | None) -> str:
     """A failed run's reason without its traceback (stored after a blank line)."""
     return (text or "").strip().split("\n\n")[0]
@@ -201,19 +235,21 @@ def leaderboard(
     `scores_on`); those runs show these numbers and `rescored` True.
     """
     rescored = rescored or {}
-    rows = [_leaderboard_row(r, rescored.get(r.id)) for r in records if is_complete(r)]
+    complete = [record for record in records if is_complete(record)]
+    labels = run_labels(complete)
+    rows = [_leaderboard_row(r, labels[r.id], rescored.get(r.id)) for r in complete]
     table = pd.DataFrame(rows, columns=LEADERBOARD_COLUMNS)
     table["trainable parameters"] = table["trainable parameters"].astype("Int64")
     table = table.sort_values(["AUC", "accuracy"], ascending=False, na_position="last")
     return table.reset_index(drop=True)
 
 
-def _leaderboard_row(record: RunRecord, rescored: dict | None) -> dict:
+def _leaderboard_row(record: RunRecord, label: str, rescored: dict | None) -> dict:
     test = rescored or record.metrics["test"]
     auc, ci = test.get("auc"), test.get("auc_ci")
     seconds = record.metrics.get("seconds")
     return {
-        "label": run_label(record),
+        "label": label,
         "method": method_label(record),
         "family": method_family(record),
         "model": record.model or "-",
@@ -291,7 +327,7 @@ def read_predictions(source: PredictionSource, run_id: str) -> pd.DataFrame:
         frame = source.predictions(run_id)
     except WorkbenchError as error:
         raise ResultsError(f"Run {run_id}: {error}") from None
-    except Exception as error:  # a truncated or foreign file: pyarrow raises many kinds
+    except Exception as error:  # noqa: BLE001 - a truncated or foreign file: pyarrow raises many kinds
         raise ResultsError(
             f"Run {run_id}: its predictions file cannot be read ({type(error).__name__}: "
             f"{str(error)[:200]}). It may be damaged; run the spec again (--force) to rewrite it."
@@ -575,6 +611,26 @@ def disagreements(source: PredictionSource, run_a: str, run_b: str) -> Disagreem
         )
     differ = joined[joined["predicted A"].astype(str) != joined["predicted B"].astype(str)]
     return Disagreement(run_a, run_b, len(joined), _disagreement_rows(differ, classes))
+
+
+def most_different_pair(
+    source: PredictionSource, run_ids: Sequence[str], candidates: int = 8
+) -> tuple[str, str] | None:
+    """Of the first `candidates` runs, the two whose predicted labels differ on the largest
+    share of their shared test rows (the higher-ranked pair on a tie); None when no two of them
+    can be compared row by row."""
+    ranked = list(run_ids)[:candidates]
+    best, best_share = None, -1.0
+    for first_index, first in enumerate(ranked):
+        for second in ranked[first_index + 1:]:
+            try:
+                found = disagreements(source, first, second)
+            except WorkbenchError:
+                continue
+            share = found.count / found.shared if found.shared else 0.0
+            if share > best_share:
+                best, best_share = (first, second), share
+    return best
 
 
 def _disagreement_rows(joined: pd.DataFrame, classes: list[str]) -> pd.DataFrame:

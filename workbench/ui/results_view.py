@@ -207,7 +207,8 @@ def _signature(records: list[RunRecord]) -> tuple:
 
 
 def _scope_label(test_set: results.TestSet, by_id: dict[str, RunRecord]) -> str:
-    return f"Shared rows: {results.test_rows_label(by_id[test_set.exact[0]])}"
+    """"The same 200 test rows (8 runs)": the technical description is in the table."""
+    return f"The same {test_set.size:,} test rows ({len(test_set.covering)} runs)"
 
 
 def choose_scope(
@@ -232,6 +233,8 @@ def choose_scope(
     for key, test_set in choices.items():
         label = _scope_label(test_set, by_id)
         # The browser sends the label back, so two sets need two labels.
+        if label in labels.values():
+            label = f"{label}: {results.test_rows_label(by_id[test_set.exact[0]])}"
         labels[key] = label if label not in labels.values() else f"{label} ({key[:6]})"
     labels[OWN_ROWS] = "Each run's own test rows"
     picked = st.radio(
@@ -275,7 +278,7 @@ def _guarded(section: Callable[..., None], *args) -> None:
         section(*args)
     except WorkbenchError as error:
         st.error(str(error))
-    except Exception as error:  # a bug or a file we did not foresee: a message, not a traceback
+    except Exception as error:  # noqa: BLE001 - a bug or a file we did not foresee: a message, not a traceback
         st.error(f"This section could not be drawn: {type(error).__name__}: {error}")
         with st.expander("Technical details"):
             st.code(traceback.format_exc())
@@ -284,7 +287,7 @@ def _guarded(section: Callable[..., None], *args) -> None:
 def dataset_title(name: str) -> str:
     try:
         info = get_info(name)
-    except Exception:  # a run on a data set this version does not register, or a removed one
+    except Exception:  # noqa: BLE001 - a run on a data set this version does not register, or a removed one
         return removed_title(name)
     return picker_label(info, info.title)
 
@@ -410,7 +413,7 @@ def leaderboard_section(table: pd.DataFrame, scope: Scope, dataset: str) -> None
     st.subheader("Leaderboard")
     st.caption(scope.description)
     st.dataframe(
-        table, hide_index=True, key=f"results_table_{dataset}",
+        table, hide_index=True, key=f"results_table_{dataset}", height="content",
         column_order=[c for c in results.LEADERBOARD_COLUMNS if c not in ("AUC low", "AUC high")],
         column_config={
             "label": st.column_config.TextColumn("run", width="medium"),
@@ -496,8 +499,12 @@ def roc_section(table: pd.DataFrame, scope: Scope, source: CachedSource, dataset
     st.caption(f"True against false positive rate as the threshold moves, on {rows}.")
 
 
-def _default_pair(table: pd.DataFrame) -> tuple[str, str]:
-    """The best language-model run against the best baseline, else the two best runs."""
+def _default_pair(table: pd.DataFrame, source: CachedSource) -> tuple[str, str]:
+    """The two runs that disagree most (of the best few); else the best language-model run
+    against the best baseline, else the two best runs."""
+    pair = results.most_different_pair(source, table["run"].tolist())
+    if pair is not None:
+        return pair
     models = table[table["family"] != "baseline"]["run"].tolist()
     baselines = table[table["family"] == "baseline"]["run"].tolist()
     if models and baselines:
@@ -514,7 +521,7 @@ def disagreement_section(
         st.caption("Needs two finished runs.")
         return
     labels = dict(zip(every["run"], every["label"]))
-    first, second = _default_pair(table if len(table) >= 2 else every)
+    first, second = _default_pair(table if len(table) >= 2 else every, source)
     runs = list(labels)
     left, right = st.columns(2)
     run_a = left.selectbox("Run A", runs, index=runs.index(first), format_func=labels.__getitem__,
@@ -550,7 +557,7 @@ def _rows_with_features(rows: pd.DataFrame, dataset: str) -> tuple[pd.DataFrame,
         return results.with_features(rows, loaded.frame, loaded.info.label_column), ""
     except WorkbenchError as error:
         return rows, f" The data set's columns cannot be shown: {error}"
-    except Exception as error:  # e.g. a data set read from a file the page does not have
+    except Exception as error:  # noqa: BLE001 - e.g. a data set read from a file the page does not have
         return rows, f" The data set's columns cannot be shown ({type(error).__name__})."
 
 
@@ -559,7 +566,8 @@ def details_section(records: list[RunRecord], dataset: str, ranked: list[str] = 
     with st.expander("Run details: spec, notes, errors; run it again"):
         order = {run_id: position for position, run_id in enumerate(ranked)}
         records = sorted(records, key=lambda r: (order.get(r.id, len(order)), -r.created_at))
-        labels = {record.id: f"{results.run_label(record)} ({record.status})" for record in records}
+        names = results.run_labels(records)
+        labels = {record.id: f"{names[record.id]} ({record.status})" for record in records}
         run_id = st.selectbox("Run", list(labels), format_func=labels.__getitem__,
                               key=f"results_details_{dataset}")
         record = next(r for r in records if r.id == run_id)
@@ -609,7 +617,7 @@ def show_results() -> None:
         store = current_store()
         store.reconcile()  # a run whose process died is "interrupted", not "running" forever
         records = store.list()
-    except Exception as error:  # an unreadable store folder or index
+    except Exception as error:  # noqa: BLE001 - an unreadable store folder or index
         st.error(f"The run store cannot be read: {type(error).__name__}: {error}")
         return
     dataset = choose_dataset(records, store)
