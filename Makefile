@@ -1,4 +1,4 @@
-# Two commands: `make run` (serve the app) and `make test` (the whole suite, as CI runs it).
+# Two commands: `make run` (serve the app) and `make test` (lint, then the whole suite, as CI runs it).
 # Both create .venv, install the pinned requirements once and fetch the embedded assets once.
 
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 PORT ?= 8501
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: run test test-slow test-all install assets browser clean-venv
+.PHONY: run lint test test-slow test-all install assets browser clean-venv
 
 $(STAMP): requirements.txt requirements-dev.txt constraints.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -32,17 +32,21 @@ browser:
 		|| { echo "Could not install chromium: run 'apt-get install chromium' as root."; exit 1; }; \
 	fi
 
+# ruff, with the rules in ruff.toml; `make test` runs it first.
+lint: $(STAMP)
+	$(PY) -m ruff check .
+
 # Two workers (pytest-xdist), each given whole test files, the real-browser ones first
 # (tests/conftest.py).
 PARALLEL := -n 2 --dist loadfile
 
-test: assets browser
+test: lint assets browser
 	$(PY) -m pytest -m "not slow" $(PARALLEL)
 
 test-slow: assets
 	$(PY) -m pytest -m slow
 
-test-all: assets browser
+test-all: lint assets browser
 	$(PY) -m pytest $(PARALLEL)
 
 clean-venv:

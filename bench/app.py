@@ -51,7 +51,7 @@ from playwright.sync_api import sync_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.e2e.conftest import (  # noqa: E402
+from tests.e2e.conftest import (
     _RUN_COUNTER_JS,
     CHROMIUM,
     CHROMIUM_ARGS,
@@ -67,8 +67,8 @@ from tests.e2e.conftest import (  # noqa: E402
     sidebar,
     wait_until_idle,
 )
-from workbench.models.embedded import ensure_smollm2  # noqa: E402
-from workbench.ui.pages_index import PAGES  # noqa: E402
+from workbench.models.embedded import ensure_smollm2
+from workbench.ui.pages_index import PAGES
 
 # wait_until_idle returns once the app has stayed idle this long: it was rendered that much earlier.
 SETTLE_S = inspect.signature(wait_until_idle).parameters["settle_ms"].default / 1000
@@ -95,7 +95,7 @@ def headless_chromium():
             browser = playwright.chromium.launch(
                 executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
             )
-        except Exception as error:
+        except Exception as error:  # noqa: BLE001 - any launch failure ends the bench, in words
             raise BenchFailure(f"could not launch {CHROMIUM}: {error}") from None
         yield browser
     finally:

@@ -25,11 +25,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import torch  # noqa: E402
+import torch
 
-from workbench.experiments import run  # noqa: E402
-from workbench.specs import FinetuneSpec  # noqa: E402
-from workbench.store import Store  # noqa: E402
+from workbench.experiments import run
+from workbench.specs import FinetuneSpec
+from workbench.store import Store
 
 METHODS = ("lora", "qlora", "lora8bit", "full", "last_layers", "prefix", "prompt", "ia3", "head", "head_lora")
 

@@ -1,7 +1,6 @@
 """Embedded assets: pinned wheels, checksums, only the needed files, clear errors."""
 
 import zipfile
-from pathlib import Path
 
 import pytest
 

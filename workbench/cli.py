@@ -425,7 +425,7 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("error: interrupted", file=sys.stderr)
         return 130
-    except Exception as error:  # noqa: BLE001 - a traceback is no message for a user
+    except Exception as error:  # a traceback is no message for a user
         if os.environ.get(TRACEBACK_ENV) == "1":
             raise
         first = str(error).splitlines()[0] if str(error) else ""

@@ -117,7 +117,7 @@ class JobQueue:
                 status = "cancelled"
         except WorkbenchError as problem:
             status, error = "failed", str(problem)
-        except Exception as problem:  # a worker must never die silently (STREAMLIT.md)
+        except Exception as problem:  # noqa: BLE001 - a worker must never die silently (STREAMLIT.md)
             status, error = "failed", f"{type(problem).__name__}: {problem}"
             details = traceback.format_exc()
         with job.lock:

@@ -1,4 +1,4 @@
-"""Where the workbench keeps what it fetches, converts and caches."""
+"""Where the workbench keeps what it fetches, converts and caches, and where its own code is."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 DEFAULT_HOME = "~/.cache/llm-workbench"
+PROJECT_ROOT = Path(__file__).resolve().parents[1]  # child processes run here, with it on PYTHONPATH
 
 
 def workbench_home() -> Path:

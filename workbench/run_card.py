@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from workbench.experiments.history import HISTORY_FILE
 from workbench.metrics import interval_text

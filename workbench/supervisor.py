@@ -24,13 +24,13 @@ from pathlib import Path
 
 from workbench.lifeline import PARENT_ENV
 from workbench.models.hardware import pick_device
+from workbench.paths import PROJECT_ROOT
 from workbench.specs import AnySpec
 from workbench.store import ACTIVE_STATUSES, SPEC_FILE, RunRecord, Store
 from workbench.training.speed_probe import stop_probes
 
 CANCEL_FILE = "CANCEL"  # in the run folder: the child's should_stop() checks for it
 LOG_FILE = "log.txt"  # the child's stdout and stderr
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
 _POLL_SECONDS = 0.25
 
 
@@ -241,7 +241,7 @@ class RunSupervisor:
                     self._enforce_grace(child)
                     time.sleep(_POLL_SECONDS)
             self._settle(child, child.process.returncode, run_dir)
-        except Exception as error:  # a watcher must never die with the run left `running`
+        except Exception as error:  # noqa: BLE001 - a watcher must never die with the run left `running`
             if child.process is not None and child.process.poll() is None:
                 child.process.kill()
             self.store.fail(child.run_id, f"The run could not be supervised: {error}")

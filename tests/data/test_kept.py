@@ -223,7 +223,7 @@ def test_a_run_on_a_kept_table_exports_with_its_file_label_choice_and_roles(tmp_
     done = run(BaselineSpec(method="logreg", data={"dataset": record.id}), store=store).record
     assert done.status == "done", done.error
     card = (export_run(store, done.id, tmp_path / "export") / "README.md").read_text()
-    for line in (f"| file | apps.csv |", f"| sha256 | {record.sha256} |",
+    for line in ("| file | apps.csv |", f"| sha256 | {record.sha256} |",
                  "| label choice | 'card' = 'yes' against the rest |",
                  "| column roles | income: numeric, age: numeric, employment: categorical, "
                  "city: ignored, note: text |"):

@@ -270,7 +270,7 @@ def browser():
         chromium = playwright.chromium.launch(
             executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
         )
-    except Exception as error:  # a broken install should say so, not skip
+    except Exception as error:  # noqa: BLE001 - a broken install should say so, not skip
         playwright.stop()
         pytest.fail(f"could not launch {CHROMIUM}: {error}", pytrace=False)
     yield chromium
@@ -349,7 +349,7 @@ def _app_state(page) -> str:
                           + `stale=${document.querySelectorAll('[data-stale="true"]').length}`
                           : 'no stApp element'; }"""
         )
-    except Exception as error:  # the page itself is gone
+    except Exception as error:  # noqa: BLE001 - the page itself is gone
         return f"(state unknown: {error})"
 
 
@@ -365,7 +365,7 @@ def rerun_and_wait(page, action: Callable[[], object], timeout_ms: int = RUN_TIM
         page.wait_for_function(
             f"() => (window.__stRuns || 0) > {before}", timeout=RUN_START_TIMEOUT_MS, polling=20
         )
-    except Exception:
+    except Exception:  # noqa: BLE001 - a timeout, or the page navigated away
         pass  # some interactions legitimately cause no rerun; idle is still required below
     wait_until_idle(page, timeout_ms=timeout_ms)
 
@@ -391,7 +391,7 @@ def open_page(page, url: str, timeout_ms: int = FIRST_RUN_TIMEOUT_MS) -> None:
 def exception_texts(page) -> list[str]:
     try:
         return page.locator('[data-testid="stException"]').all_inner_texts()
-    except Exception:
+    except Exception:  # noqa: BLE001 - the page itself is gone: nothing to report
         return []
 
 

@@ -119,7 +119,7 @@ def wait_for_own_run(tab, timeout_s: float = RUN_TIMEOUT_MS / 1000) -> int:
         try:
             tab.wait_for_function(_OWN_RUN_OVER_JS, timeout=2_000, polling=50)
             return repeats
-        except Exception:
+        except Exception:  # noqa: BLE001 - Playwright's timeout: not over yet, poll again
             pending = tab.evaluate("() => window.__pending")
             assert time.monotonic() < deadline, (
                 f"{tab.url}: the rerun did not end in {timeout_s:.0f} s; pending {pending}, "

@@ -244,5 +244,5 @@ def test_bad_input_ranking_too_many_candidates_is_refused_before_scoring(catalog
     pool = catalog.candidates(n=MAX_CANDIDATES + 1)
     with pytest.raises(RecommendError) as error:
         rank_candidates(_answerer_that_must_not_run(), ["x"], [], pool, lambda d, t: None)
-    assert f"1,001 candidate books are too many to rank" in str(error.value)
+    assert "1,001 candidate books are too many to rank" in str(error.value)
     assert f"at most {MAX_CANDIDATES:,}" in str(error.value)

@@ -40,9 +40,8 @@ def test_the_answer_window_gives_the_whole_rows_loss_from_a_few_positions(tiny, 
     pad = tiny.tokenizer.pad_token_id
     if objective == "label_words":
         loss = answer_choice_loss([ids[0] for ids in answers])
-        whole, whole_shape = losses(tiny.model, DynamicPaddingCollator(pad), loss, examples)
+        whole, _ = losses(tiny.model, DynamicPaddingCollator(pad), loss, examples)
     else:
-        whole, whole_shape = None, None
         batch = DynamicPaddingCollator(pad)(examples)
         with torch.no_grad():
             whole = tiny.model(**batch).loss  # the model's own causal LM loss

@@ -322,7 +322,7 @@ def test_author_filter_and_a_filter_that_matches_nothing(tmp_path, use_store):
 def test_ask_about_one_book(tmp_path, use_store):
     use_store(tmp_path / "runs")
     at = _page()
-    rated = _starter(at)
+    _starter(at)
     at.text_input(key="rec_ask_query").input("da vinci").run()
     assert_no_exception(at)
     book = at.selectbox(key="rec_ask_book")

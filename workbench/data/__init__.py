@@ -16,11 +16,11 @@ from workbench.data.registry import DATASETS, DatasetInfo, Feature, get_info, re
 from workbench.paths import data_cache_dir
 
 # Importing the loader modules fills the registry, in the order pages list the data sets.
-from workbench.data import tabular  # noqa: E402,F401
-from workbench.data import text  # noqa: E402,F401
-from workbench.data import recommendation  # noqa: E402,F401
-from workbench.data import tallrec  # noqa: E402,F401
-from workbench.data import tallrec_rows  # noqa: E402,F401
+from workbench.data import tabular  # noqa: F401
+from workbench.data import text  # noqa: F401
+from workbench.data import recommendation  # noqa: F401
+from workbench.data import tallrec  # noqa: F401
+from workbench.data import tallrec_rows  # noqa: F401
 
 # Bump when a loader changes what it returns, so cached parquet files are rebuilt.
 LOADER_VERSION = 2

@@ -171,11 +171,18 @@ def _long_text_notes(data: pd.DataFrame, features: tuple[Feature, ...]) -> list[
     return notes
 
 
-def jinja_reference(column: str) -> str:
-    """How a Jinja template names a column (workbench.prompts.builtin.jinja_reference)."""
-    from workbench.prompts.builtin import jinja_reference as reference
+_JINJA_KEYWORDS = frozenset({
+    "and", "block", "else", "elif", "endfor", "endif", "extends", "false", "for", "if", "import",
+    "in", "include", "is", "loop", "macro", "none", "not", "or", "range", "recursive", "row",
+    "self", "set", "true", "with", "False", "None", "True",
+})
 
-    return reference(column)
+
+def jinja_reference(column: str) -> str:
+    """How a template names a column: `MedInc`, or row["LOT SQFT"] when it is no identifier."""
+    if column.isidentifier() and column not in _JINJA_KEYWORDS:
+        return column
+    return f"row[{json.dumps(column, ensure_ascii=False)}]"
 
 
 def table_fingerprint(sha256: str, file_format: str, table: PreparedTable) -> str:

@@ -191,13 +191,13 @@ def _run_into(
         metrics, predictions = _execute(spec, rows, progress, should_stop, loaded, store, run_id)
     except RunCancelled:
         _record_end(store, run_id, "Cancelled before it finished.", status="cancelled")
-    except Exception as error:  # stored; the caller gets the failed record
+    except Exception as error:  # noqa: BLE001 - stored; the caller gets the failed record
         _record_end(store, run_id, f"{explain_failure(error, spec)}\n\n{traceback.format_exc()}")
     else:
         status = "cancelled" if metrics.get("cancelled_early") else "done"
         try:  # a run is done only with its files: one that cannot save them fails, in words
             store.finish(run_id, metrics, predictions, status=status)
-        except Exception as error:
+        except Exception as error:  # noqa: BLE001 - stored as the run's failure, in words
             _record_end(store, run_id, f"{explain_failure(error, spec)}\n\n{traceback.format_exc()}")
 
 

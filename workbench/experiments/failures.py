@@ -106,7 +106,7 @@ def target_modules_reason(modules: str, spec) -> str:
     try:
         names = ", ".join(target_module_choices(model_name)[0])
         available = f"Its linear layers are: {names}."
-    except Exception:  # the advice must not fail on a model that cannot even be described
+    except Exception:  # noqa: BLE001 - the advice must not fail on a model that cannot be described
         available = "Its linear layer names could not be read."
     return (f"Settings error: the target modules {asked} are not layers of {model_name}. "
             f"{available} Set target_modules to some of these, or leave it empty for the "

@@ -32,7 +32,7 @@ def load_stage(cache_dir: Path | None, key: str, model) -> dict | None:
 
     try:
         load_model(model, str(entry / WEIGHTS), strict=True)
-    except Exception:  # an entry from another model build or a torn write: train instead
+    except Exception:  # noqa: BLE001 - an entry from another model build or a torn write: train instead
         shutil.rmtree(entry, ignore_errors=True)
         return None
     os.utime(entry)  # newest use: kept longest

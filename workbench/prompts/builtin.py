@@ -11,11 +11,11 @@ registry is read at call time, so data sets registered later get templates too.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 
 from workbench.data import get_info, tallrec
 from workbench.data.registry import DatasetInfo
+from workbench.data.tables import jinja_reference  # lives with the tables, which name columns too
 from workbench.specs import TemplateSpec
 
 TABULAR_SERIALIZERS = ("list", "text", "values", "table", "json")
@@ -112,20 +112,6 @@ def generic_task(info: DatasetInfo) -> Task:
     *first, last = info.classes
     question = f"What is the {label}? {', '.join(first)} or {last}?"
     return Task(question, {name: name for name in info.classes})
-
-
-_JINJA_KEYWORDS = frozenset({
-    "and", "block", "else", "elif", "endfor", "endif", "extends", "false", "for", "if", "import",
-    "in", "include", "is", "loop", "macro", "none", "not", "or", "range", "recursive", "row",
-    "self", "set", "true", "with", "False", "None", "True",
-})
-
-
-def jinja_reference(column: str) -> str:
-    """How a template names a column: `MedInc`, or row["LOT SQFT"] when it is no identifier."""
-    if column.isidentifier() and column not in _JINJA_KEYWORDS:
-        return column
-    return f"row[{json.dumps(column, ensure_ascii=False)}]"
 
 
 def feature_jinja(info: DatasetInfo) -> str:

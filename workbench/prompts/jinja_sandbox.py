@@ -170,7 +170,7 @@ def render_jinja(source: str, variables: Mapping[str, Any]) -> str:
         return _collect(template.generate(dict(variables)))
     except TemplateError as error:
         raise _with_line(error, _template_line(error)) from None
-    except Exception as error:  # a user's template can raise anything; say what, not crash
+    except Exception as error:  # noqa: BLE001 - a user's template can raise anything; say what, not crash
         raise _explain(error, variables) from None
     finally:
         BUDGET.reset(token)

@@ -27,7 +27,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from workbench.paths import subdir
+from workbench.paths import PROJECT_ROOT, subdir
 from workbench.specs import DataSpec, FinetuneSpec, TemplateSpec, spec_to_yaml
 
 PROBE_STEPS = 3  # the first pays for warm-up; the speed is read over the other two
@@ -250,7 +250,6 @@ def start_probe(spec: FinetuneSpec) -> bool:
     one probe per device at a time. True when this key's probe is running afterwards."""
     from workbench.lifeline import PARENT_ENV
     from workbench.models.hardware import pick_device
-    from workbench.supervisor import PROJECT_ROOT
 
     stem, device = _file_stem(spec), pick_device(spec.model.device)
     with _lock:

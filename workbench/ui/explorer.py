@@ -266,7 +266,7 @@ def _builtin_view() -> DatasetView | None:
         _show_header(info)
         st.error(str(error), icon="🌐" if not info.offline else None)
         return None
-    except Exception as error:  # a broken loader must not show a traceback to the user
+    except Exception as error:  # noqa: BLE001 - a broken loader must not show a traceback to the user
         _show_header(info)
         st.error(f"{info.title} could not be loaded: {type(error).__name__}: {error}")
         return None

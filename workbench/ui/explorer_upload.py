@@ -170,7 +170,7 @@ def _read_upload(digest: str, extension: str, data: bytes) -> tuple[pd.DataFrame
             return cached_upload_table(digest, extension, data)
     except WorkbenchError as error:
         st.error(str(error))
-    except Exception as error:  # a parser failure we did not foresee: say so, no traceback
+    except Exception as error:  # noqa: BLE001 - a parser failure we did not foresee: say so, no traceback
         st.error(
             f"The file could not be read ({type(error).__name__}: {str(error)[:200]}). Check that "
             "it is a valid CSV, TSV, JSON, JSON lines or Parquet file with a header row."

@@ -21,7 +21,6 @@ from workbench.forgetting.presets import preset_file
 from workbench.forgetting.report import finished, summary_table
 from workbench.specs import ForgettingSpec, parse_spec, spec_to_yaml
 from workbench.store import ACTIVE_STATUSES, RunRecord
-from workbench.training.runs import stage_text
 from workbench.ui import forgetting_charts as charts
 from workbench.ui.forgetting_form import ForgettingForm, forgetting_form
 from workbench.ui.messages import problems_shown
@@ -29,6 +28,7 @@ from workbench.ui.run_state import run_supervisor
 from workbench.ui.speed_note import measure_speeds_note
 from workbench.ui.state import current_store
 from workbench.ui.training_charts import PLOTLY_CONFIG
+from workbench.ui.training_runs import stage_text
 from workbench.units import duration_text, rough_duration_text
 
 SHOWN = "fg_shown_comparison"

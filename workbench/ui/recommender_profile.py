@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from workbench.recommend.catalog import Catalog, CatalogError, book_catalog
+from workbench.recommend.catalog import Catalog, book_catalog
 from workbench.recommend.profile import (
     Profile, ProfileError, profile_from_json, profile_to_json, resolve_profile, starter_profile,
 )

@@ -11,11 +11,11 @@ from workbench.recommend.rank import BOOK_QUESTION_DATASETS
 from workbench.specs import EXAMPLE_SPECS, FinetuneSpec, apply_overrides, load_spec
 from workbench.store import ACTIVE_STATUSES, RunRecord
 from workbench.training.estimate import estimate
-from workbench.training.runs import progress_fraction, stage_text
 from workbench.ui.messages import problems_shown
 from workbench.ui.run_state import run_supervisor
 from workbench.ui.speed_note import measure_speeds_note
 from workbench.ui.state import current_model_name, current_store
+from workbench.ui.training_runs import progress_fraction, stage_text
 from workbench.units import rough_duration_text
 
 RECIPE = EXAMPLE_SPECS / "bookcrossing-lora.yaml"

@@ -13,7 +13,7 @@ import streamlit as st
 from workbench.results import first_paragraph
 from workbench.store import ACTIVE_STATUSES, RunNotFoundError, RunRecord, Store
 from workbench.supervisor import CANCEL_FILE, log_tail
-from workbench.training import runs
+from workbench.ui import training_runs as runs
 from workbench.ui.reproduce_box import reproduce_box, stored_spec
 from workbench.ui.run_state import run_supervisor
 from workbench.ui.state import current_store
