@@ -193,6 +193,14 @@ def test_runners_up_whose_interval_holds_the_winners_auc():
     assert compare.overlapping_runners_up(comparison) == ["list"]
 
 
+def test_a_comparison_where_no_template_beats_guessing():
+    at_chance = Comparison((_result("list", 0.55, [0.45, 0.65]), _result("text", 0.52, [0.42, 0.62])))
+    assert compare.none_beats_chance(at_chance)
+    one_above = Comparison((*at_chance.results, _result("json", 0.70, [0.62, 0.78])))
+    assert not compare.none_beats_chance(one_above)
+    assert not compare.none_beats_chance(Comparison(()))
+
+
 def test_a_tie_goes_to_the_shorter_prompt():
     comparison = Comparison((_result("text", 0.6, [0.5, 0.7], tokens=120),
                              _result("list", 0.6, [0.5, 0.7], tokens=90)))

@@ -301,10 +301,13 @@ def test_several_runs_at_one_point_are_averaged_with_their_range():
 def test_the_shots_axis_puts_zero_first_and_all_last(records):
     points = results.shots_curve(records)
     reference = results.reference_points(CALIFORNIA)
-    assert len(reference) == 10
-    assert reference.set_index(["series", "x"]).loc[("reference: XGBoost", "1,024"), "AUC"] == 0.928
-    assert results.x_order(points, reference) == ["0", "2", "16", "64", "256", "1,024",
-                                                  "all (16,512)"]
+    assert len(reference) == 20  # logistic regression, XGBoost and TabLLM's published curve
+    indexed = reference.set_index(["series", "x"])["AUC"]
+    assert indexed[("reference: XGBoost", "1,024")] == 0.928
+    assert indexed[("reference: TabLLM (T0-11B)", "0")] == 0.61
+    assert indexed[("reference: TabLLM (T0-11B)", "256")] == 0.83
+    assert results.x_order(points, reference) == [
+        "0", "2", "4", "8", "16", "32", "64", "128", "256", "512", "1,024", "all (16,512)"]
     assert results.reference_points("pima-diabetes").empty
     assert results.x_order(results.reference_points("pima-diabetes")) == []
 

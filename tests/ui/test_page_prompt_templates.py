@@ -273,7 +273,8 @@ def test_comparing_two_templates_with_the_tiny_model():
     at.multiselect(key=te.COMPARE_NAMES).set_value(["list", "json"]).run()
     _click(at, "pt_compare_start")
     _wait_for_job(at, tr.COMPARE_JOB)
-    winners = [s.value for s in at.main.success if "Best:" in s.value]
+    # A trophy when the best template beats guessing, else a warning that none does.
+    winners = [s.value for s in [*at.main.success, *at.main.warning] if "Best:" in s.value]
     assert winners and ("list" in winners[0] or "json" in winners[0])
     assert "AUC" in winners[0]
     table = at.main.dataframe[-1].value
@@ -282,7 +283,7 @@ def test_comparing_two_templates_with_the_tiny_model():
     assert at.main.get("plotly_chart")
     # The comparison is kept (as run ids) and redrawn after any rerun.
     at.run()
-    assert [s.value for s in at.main.success if "Best:" in s.value] == winners
+    assert [s.value for s in [*at.main.success, *at.main.warning] if "Best:" in s.value] == winners
 
 
 def test_edits_survive_a_visit_to_another_page():

@@ -23,6 +23,7 @@ from workbench.experiments import run
 from workbench.experiments.common import Progress, ShouldStop, never_stop, no_progress
 from workbench.experiments.rows import PreparedRows
 from workbench.prompts import PromptBuilder
+from workbench.prompts.builtin import TABULAR_SERIALIZERS
 from workbench.metrics import interval_text
 from workbench.scoring import answer_token_ids
 from workbench.specs import DataSpec, EvaluateSpec, ModelSpec, TemplateSpec, example_split
@@ -39,6 +40,12 @@ def page_data_spec(dataset: str, n_test: int | None) -> DataSpec:
     the seed notebook's for California); `n_test` rows are a seeded sample of its test part, the
     same rows for every template."""
     return DataSpec(dataset=dataset, n_test=n_test, **example_split(dataset))
+
+
+def default_compare_names(builtins: Mapping[str, TemplateSpec]) -> list[str]:
+    """The five built-in serializations of a table; every built-in of a text data set."""
+    tabular = [name for name in TABULAR_SERIALIZERS if name in builtins]
+    return tabular if len(tabular) > 1 else list(builtins)
 
 
 def with_task_of(template: TemplateSpec, source: TemplateSpec) -> TemplateSpec:
@@ -191,6 +198,12 @@ def winner_sentence(comparison: Comparison) -> str | None:
 def beats_chance(result: TemplateResult) -> bool:
     """True when the AUC's whole 95% interval lies above 0.5 (guessing)."""
     return bool(result.auc_ci) and result.auc_ci[0] > 0.5
+
+
+def none_beats_chance(comparison: Comparison) -> bool:
+    """True when templates got an AUC and not one of them is shown to beat guessing."""
+    scored = [result for result in comparison.done if result.auc is not None]
+    return bool(scored) and not any(beats_chance(result) for result in scored)
 
 
 def overlapping_runners_up(comparison: Comparison) -> list[str]:

@@ -155,7 +155,7 @@ def shots_figure(points: pd.DataFrame, reference: pd.DataFrame) -> go.Figure:
             name=f"{series} (REFERENCES.md)",
             line=dict(color=REFERENCE_COLOR, width=1, dash="dash"),
             marker=dict(color=REFERENCE_COLOR, size=9, symbol=symbol),
-            hovertemplate=f"{series}<br>n train %{{x}}: AUC %{{y:.3f}} (whole test split)"
+            hovertemplate=f"{series}<br>n train %{{x}}: AUC %{{y:.3f}} (REFERENCES.md)"
                           "<extra></extra>",
         ))
     figure.add_hline(y=0.5, line_dash="dot", line_color=REFERENCE_COLOR)

@@ -28,7 +28,6 @@ from workbench.models import get_model_info
 from workbench.prompts import (
     TemplateError, builtin_templates, template_from_yaml, template_to_yaml, validate_template,
 )
-from workbench.prompts.builtin import TABULAR_SERIALIZERS
 from workbench.prompts.serializers import template_columns
 from workbench.prompts.validation import answer_problems, feature_problems
 from workbench.specs import DataSpec, TemplateSpec
@@ -173,15 +172,9 @@ def _reset_for_dataset(info: DatasetInfo, test_rows: int) -> None:
     st.session_state[JINJA] = builtins.get("jinja", builtins[first]).jinja or ""
     put_template(builtins[first], info)
     st.session_state[ROWS] = min(DEFAULT_ROWS, test_rows)
-    st.session_state[COMPARE_NAMES] = default_compare_names(builtins)
+    st.session_state[COMPARE_NAMES] = compare.default_compare_names(builtins)
     st.session_state[_UPLOAD_MESSAGE] = None
     st.session_state[_LOADED_FOR] = info.name
-
-
-def default_compare_names(builtins: dict[str, TemplateSpec]) -> list[str]:
-    """The five built-in serializations of a table; every built-in of a text data set."""
-    tabular = [name for name in TABULAR_SERIALIZERS if name in builtins]
-    return tabular if len(tabular) > 1 else list(builtins)
 
 
 def _on_builtin(info: DatasetInfo) -> None:

@@ -283,6 +283,12 @@ def show_comparison(kept: dict) -> None:
     sentence = compare.winner_sentence(comparison)
     if sentence is None:
         st.error("No template finished: see the table for the reasons.")
+    elif compare.none_beats_chance(comparison):
+        st.warning(
+            f"**{sentence}**, but **no template beats chance here**: every template's 95% AUC "
+            f"interval includes 0.5 (guessing) on these {context['rows']:,} rows. The model knows "
+            "too little of this task for the wording to matter: try a task it has read about "
+            "(adult income), more rows, or a bigger model.", icon="🎲")
     else:
         st.success(f"**{sentence}**", icon="🏆")
         caveats = winner_caveats(comparison, context["rows"])
