@@ -148,3 +148,21 @@ def test_roc_curve_points_binary_and_multiclass():
 def test_bad_inputs_give_clear_errors(labels, probabilities, message):
     with pytest.raises(MetricsError, match=message):
         classification_metrics(labels, probabilities, CLASSES)
+
+
+def test_a_note_explains_accuracy_trailing_auc_when_answers_lean_one_way():
+    from workbench.metrics import classification_metrics, threshold_note
+
+    rng = np.random.default_rng(0)
+    labels = np.repeat([0, 1], 100)
+    # Ranks positives higher, but every probability of "yes" is above 0.5.
+    p_yes = 0.6 + 0.3 * (labels * 0.5 + rng.uniform(0, 0.5, size=200))
+    leaning = classification_metrics(labels, np.column_stack([1 - p_yes, p_yes]), ["no", "yes"])
+    note = threshold_note(leaning)
+    assert leaning["accuracy"] == 0.5 and leaning["auc"] > 0.8
+    assert note and '"yes" on 200 of 200 rows' in note and "threshold" in note
+    # Balanced answers, or accuracy close to AUC: nothing to explain.
+    centred = p_yes - 0.25
+    balanced = classification_metrics(labels, np.column_stack([1 - centred, centred]), ["no", "yes"])
+    assert threshold_note(balanced) is None
+    assert threshold_note({"auc": 0.7, "accuracy": 0.5}) is None  # no confusion matrix stored

@@ -66,6 +66,31 @@ def classification_metrics(
     }
 
 
+ONE_SIDED_SHARE = 0.8  # answers this lopsided make accuracy say little about the ranking
+
+
+def threshold_note(test: dict) -> str | None:
+    """Why accuracy trails AUC, when it does because the answers lean to one class: accuracy
+    compares each probability with 0.5, AUC ranks the rows at every threshold."""
+    auc_value, accuracy = test.get("auc"), test.get("accuracy")
+    matrix, names = test.get("confusion_matrix"), test.get("class_names") or []
+    if auc_value is None or accuracy is None or not matrix or len(names) != 2:
+        return None
+    predicted = np.asarray(matrix).sum(axis=0)
+    total = int(predicted.sum())
+    leaning = int(predicted.argmax())
+    if not total or predicted[leaning] / total < ONE_SIDED_SHARE or auc_value - accuracy < 0.1:
+        return None
+    return (
+        f"Accuracy {accuracy:.2f} but AUC {auc_value:.2f}: the model answers "
+        f"\"{names[leaning]}\" on {int(predicted[leaning]):,} of {total:,} rows. Accuracy takes "
+        "the more probable answer, that is P(positive) against a threshold of 0.5, and this "
+        "model's probabilities lean to one side. AUC only asks whether positive rows get a higher "
+        "P(positive) than negative rows, at every threshold: it sees a ranking that a better "
+        "threshold (chosen on validation rows) would turn into accuracy."
+    )
+
+
 def check_inputs(
     labels: np.ndarray, probabilities: np.ndarray, class_names: Sequence[str]
 ) -> tuple[np.ndarray, np.ndarray]:

@@ -22,6 +22,7 @@ from workbench import results
 from workbench.data import get_info, kept, list_datasets
 from workbench.errors import WorkbenchError
 from workbench.jobs import ACTIVE, Job
+from workbench.metrics import threshold_note
 from workbench.specs import example_split
 from workbench.store import RunRecord, Store
 from workbench.ui.jobs_panel import job_panel, job_queue
@@ -438,11 +439,29 @@ def leaderboard_section(table: pd.DataFrame, scope: Scope, dataset: str) -> None
             "run": st.column_config.TextColumn("run id"),
         },
     )
+    threshold_notes(table, scope)
     st.download_button(
         "Download the table (CSV)", table.to_csv(index=False).encode(), icon="⬇️",
         file_name=f"results-{dataset}.csv", mime="text/csv", key=f"results_csv_{dataset}",
         on_click="ignore",
     )
+
+
+def threshold_notes(table: pd.DataFrame, scope: Scope) -> None:
+    """Runs whose accuracy trails their AUC because their answers lean to one class."""
+    by_id = {record.id: record for record in scope.records}
+    labels = dict(zip(table["run"], table["label"]))
+    notes = {}
+    for run_id in table["run"]:
+        test = scope.rescored.get(run_id) or by_id[run_id].metrics.get("test", {})
+        note = threshold_note(test)
+        if note:
+            notes[run_id] = note
+    if not notes:
+        return
+    with st.expander(f"⚖️ Why accuracy trails AUC for {len(notes)} run(s)"):
+        for run_id, note in notes.items():
+            st.markdown(f"**{labels[run_id]}**: {note}")
 
 
 def auc_section(table: pd.DataFrame) -> None:

@@ -17,6 +17,7 @@ from workbench.errors import WorkbenchError
 from workbench.experiments import compare
 from workbench.experiments.compare import Comparison, TemplateResult
 from workbench.jobs import ACTIVE, Job
+from workbench.metrics import threshold_note
 from workbench.models import get_model_info
 from workbench.specs import ModelSpec, TemplateSpec
 from workbench.store import Store
@@ -162,6 +163,9 @@ def show_score(kept: dict) -> None:
         f"AUC 95% interval {_interval(test.get('auc_ci'))}, accuracy 95% interval "
         f"{_interval(test.get('accuracy_ci'))}. Run `{result.run_id}`."
     )
+    note = threshold_note(test)
+    if note:
+        st.info(note, icon="⚖️")
     left, _ = st.columns([2, 3])
     with left:
         st.markdown("**Confusion matrix** (rows: true class, columns: predicted)")

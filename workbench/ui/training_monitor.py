@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from workbench.metrics import threshold_note
 from workbench.results import first_paragraph
 from workbench.store import ACTIVE_STATUSES, RunNotFoundError, RunRecord, Store
 from workbench.supervisor import CANCEL_FILE, log_tail
@@ -210,6 +211,9 @@ def _finished(record: RunRecord) -> None:
                       border=True)
     columns[4].metric("Training time", short_duration_text(metrics.get("training_seconds")),
                       border=True)
+    note = threshold_note(test)
+    if note:
+        st.info(note, icon="⚖️")
     history = runs.history_frame(runs.run_history(record))
     if len(history):
         st.plotly_chart(history_figure(history, runs.kept_step(record)),
