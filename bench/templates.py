@@ -39,6 +39,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--dataset", default="adult-income")
     parser.add_argument("--rows", type=int, default=500)
+    parser.add_argument("--store", type=Path, default=None,
+                        help="keep the runs in this folder (a rerun answers finished templates "
+                             "from it); default: a temporary folder")
     args = parser.parse_args()
     path = "bf16 path (the CPU has native bf16)" if cpu_supports_bf16() else "float32 path"
     print(f"{path}; the default model, zero-shot", flush=True)
@@ -48,7 +51,8 @@ def main() -> None:
     data = page_data_spec(args.dataset, n_test=args.rows)
     started = time.perf_counter()
     with tempfile.TemporaryDirectory() as folder:
-        comparison = compare_templates(templates, data, ModelSpec(), Store(Path(folder)))
+        store = Store(args.store or Path(folder))
+        comparison = compare_templates(templates, data, ModelSpec(), store)
     seconds = time.perf_counter() - started
 
     done = [result for result in comparison.done if result.auc is not None]
@@ -58,8 +62,9 @@ def main() -> None:
             continue
         tokens = (result.metrics.get("tokens_per_row") or {}).get("mean", float("nan"))
         speed = result.metrics.get("examples_per_second") or float("nan")
+        source = " (from the store)" if result.cached else ""
         print(f"{result.name:8s} AUC {interval_text(result.auc, result.auc_ci)}  "
-              f"{tokens:5.0f} tokens/prompt  {speed:5.1f} rows/s")
+              f"{tokens:5.0f} tokens/prompt  {speed:5.1f} rows/s{source}")
     if len(done) < 2:
         sys.exit("fewer than two templates finished")
     best = max(done, key=lambda result: result.auc)

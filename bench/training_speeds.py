@@ -1,5 +1,5 @@
-"""Training and scoring speed of each fine-tuning method on this machine: the reference table of
-workbench/training/estimate.py (REFERENCE_SPEEDS).
+"""Training and scoring speed of each fine-tuning method on this machine: the methods' reference
+speeds (the `reference_speed` of each entry in workbench/tuners/, read by the estimate).
 
     .venv/bin/python bench/training_speeds.py [--methods lora full ...] [--rows 48] [--steps 3]
 
@@ -9,8 +9,8 @@ then scores the test rows: one short real run per method through workbench.exper
 temporary store. Prints, per method, training examples/s (steps x batch / training time) and
 scoring examples/s, and a dict ready to paste. On a machine busy with other work, wall-clock speeds
 mean little (two torch threads wait for each other whenever one is descheduled): measure when
-the machine is idle (the table in workbench/training/estimate.py was), or with --threads 1 read
-the speeds from CPU time, which compares methods fairly but not with two threads. Scoring's CPU
+the machine is idle (the reference speeds were), or with --threads 1 read the speeds from CPU
+time, which compares methods fairly but not with two threads. Scoring's CPU
 time misses the first batch (progress comes after each batch): compare it across methods only.
 """
 
@@ -30,8 +30,9 @@ import torch
 from workbench.experiments import run
 from workbench.specs import FinetuneSpec
 from workbench.store import Store
+from workbench.tuners import TUNERS
 
-METHODS = ("lora", "qlora", "lora8bit", "full", "last_layers", "prefix", "prompt", "ia3", "head", "head_lora")
+METHODS = tuple(TUNERS)
 
 
 class StageClock:

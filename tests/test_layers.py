@@ -22,6 +22,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("__init__", "errors", "paths", "units", "hub", "lifeline", "distributed"),  # nothing
     ("environment", "assets", "metrics", "jobs", "store"),  # errors, paths, distributed
     ("data", "models"),  # data sets and models: assets, hub, paths
+    ("tuners",),  # the fine-tuning methods' registry, one module each (errors; torch when run)
     ("specs", "prefix_cache"),  # run specs (data); the shared-prefix cache (models)
     ("prompts", "reproduce", "scoring", "baselines"),  # templates; scoring a model; classic models
     ("training",),  # fine-tuning methods, the Trainer, the estimate before a run

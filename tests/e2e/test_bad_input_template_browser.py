@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from workbench.ui.pages_index import PAGES
 
 from .conftest import (
-    assert_no_exception, main_area, open_page, page_url, rerun_and_wait, screenshot,
+    assert_no_exception, main_area, open_page, page_url, pick_option, rerun_and_wait, screenshot,
 )
 
 pytestmark = pytest.mark.e2e
@@ -23,6 +23,7 @@ TEMPLATES_URL = page_url(next(p for p in PAGES if p.path.endswith("Prompt_Templa
 def test_bad_input_broken_and_malicious_templates_in_the_browser(fresh_server, page, tmp_path):
     marker = tmp_path / "ssti-marker-file"
     open_page(page, fresh_server.url(TEMPLATES_URL))
+    pick_option(page, "Data set", "California housing (tabular)")  # the templates name its columns
     main = main_area(page)
     main.get_by_role("combobox", name="Serializer").click()
     rerun_and_wait(page, page.get_by_role("option", name="jinja", exact=True).click)

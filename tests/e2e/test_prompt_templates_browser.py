@@ -16,6 +16,7 @@ from .conftest import (
     main_area,
     open_page,
     page_url,
+    pick_option,
     rerun_and_wait,
     screenshot,
     sidebar,
@@ -27,6 +28,7 @@ pytestmark = pytest.mark.e2e
 TEMPLATES = next(p for p in PAGES if p.path.endswith("Prompt_Templates.py"))
 TEMPLATES_URL = page_url(TEMPLATES.path)  # /Prompt_Templates
 TINY = "tiny-random-llama"
+CALIFORNIA = "California housing (tabular)"
 UI_TIMEOUT_MS = 10_000
 JOB_TIMEOUT_MS = 180_000  # the first job on a fresh server also imports transformers
 
@@ -74,7 +76,8 @@ def test_compare_three_templates_with_the_tiny_model(fresh_server, page, runs_fo
     wait_until_idle(page)
     assert_no_exception(page)
     expect(main_area(page).locator('[data-testid="stPlotlyChart"]')).to_be_visible()
-    caption = main_area(page).get_by_text("3 templates on 20 California housing test rows")
+    # The page's default task: adult income, which the default model knows something about.
+    caption = main_area(page).get_by_text("3 templates on 20 Adult census income test rows")
     expect(caption).to_be_visible()
     winner.scroll_into_view_if_needed()
     screenshot(page, "prompt_templates_compare_tiny")
@@ -84,6 +87,7 @@ def test_compare_three_templates_with_the_tiny_model(fresh_server, page, runs_fo
 
 def test_jinja_problem_is_shown_with_its_line(fresh_server, page):
     open_page(page, fresh_server.url(TEMPLATES_URL))
+    pick_option(page, "Data set", CALIFORNIA)
     serializer = main_area(page).get_by_role("combobox", name="Serializer")
     serializer.click()
     rerun_and_wait(page, page.get_by_role("option", name="jinja", exact=True).click)

@@ -32,6 +32,7 @@ def _previewing(at) -> bool:
 def test_bad_input_in_the_template_editor_shows_messages_and_the_page_keeps_working():
     at = open_page(PAGE)
     assert_no_exception(at)
+    at.selectbox(key=te.DATASET).set_value("california-housing").run()  # the cases use its columns
     at.selectbox(key=te.SERIALIZER).select("jinja").run()
     jinja = at.text_area(key=te.JINJA)
     cases = [

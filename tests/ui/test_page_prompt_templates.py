@@ -30,9 +30,13 @@ def temporary_store(tmp_path, monkeypatch):
     monkeypatch.setenv("WORKBENCH_RUNS", str(tmp_path / "runs"))
 
 
-def _page(timeout: float = 60) -> AppTest:
+def _page(timeout: float = 60, dataset: str | None = "california-housing") -> AppTest:
+    """The page on `dataset` (most tests use California's columns); None: as it opens."""
     at = open_page(PAGE, timeout)
     assert_no_exception(at)
+    if dataset is not None and at.selectbox(key=te.DATASET).value != dataset:
+        at.selectbox(key=te.DATASET).set_value(dataset).run()
+        assert_no_exception(at)
     return at
 
 
@@ -72,6 +76,15 @@ def _click(at: AppTest, key: str) -> None:
 
 
 # --- rendering and preview -----------------------------------------------------------------------
+
+
+def test_page_opens_on_adult_income_where_the_model_knows_something():
+    at = _page(dataset=None)
+    assert at.selectbox(key=te.DATASET).value == "adult-income"
+    assert any("has read about" in caption.value for caption in at.main.caption)
+    prompts = [code.value for code in at.main.code if code.value.endswith("Answer:")]
+    assert prompts and prompts[0].startswith("- age: ")
+    assert at.multiselect(key=te.COMPARE_NAMES).value == ["list", "text", "values", "table", "json"]
 
 
 def test_page_renders_california_with_the_list_template():

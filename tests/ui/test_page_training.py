@@ -197,6 +197,7 @@ def test_the_yaml_is_exactly_the_spec_the_cli_runs(empty_store):
 
 def test_the_template_edited_on_the_prompt_page_is_offered(empty_store):
     at = open_page("pages/2_Prompt_Templates.py", TIMEOUT)
+    at.selectbox(key=te.DATASET).set_value("california-housing").run()  # the Training page's
     at.text_input(key=te.QUESTION).set_value("Is this block expensive?").run()
     at.switch_page(PAGE).run()
     assert_no_exception(at)

@@ -173,7 +173,7 @@ def _long_text_notes(data: pd.DataFrame, features: tuple[Feature, ...]) -> list[
 
 _JINJA_KEYWORDS = frozenset({
     "and", "block", "else", "elif", "endfor", "endif", "extends", "false", "for", "if", "import",
-    "in", "include", "is", "loop", "macro", "none", "not", "or", "range", "recursive", "row",
+    "in", "include", "is", "levels", "loop", "macro", "none", "not", "or", "range", "recursive", "row",
     "self", "set", "true", "with", "False", "None", "True",
 })
 

@@ -33,8 +33,8 @@ from workbench.specs import ForgettingSpec, content_hash
 from workbench.training import Trainable, build_trainable, count_parameters, train
 from workbench.training.data import DynamicPaddingCollator, causal_examples, classification_examples
 from workbench.training.ewc import EWCPenalty, diagonal_fisher
-from workbench.training.methods import setup_last_layers
 from workbench.training.trainer import answer_choice_loss, classification_loss, mixed_precision
+from workbench.tuners.last_layers import setup_last_layers
 
 
 @dataclass

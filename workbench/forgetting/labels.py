@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from workbench.tuners import TUNERS
+
+# In the pages' order. LoRA and last layers are fine-tuning methods: their titles are their
+# entries' (workbench.tuners); the others are ways of going through the tasks.
 METHOD_TITLES = {
     "naive": "Naive full fine-tuning",
-    "lora": "LoRA",
-    "last_layers": "Last layers only",
+    "lora": TUNERS["lora"].title,
+    "last_layers": TUNERS["last_layers"].title,
     "replay": "Replay",
     "ewc": "EWC",
     "multitask": "Multi-task",

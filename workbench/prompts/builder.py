@@ -32,7 +32,8 @@ import pandas as pd
 from workbench.data.registry import DatasetInfo
 from workbench.prompts.errors import TemplateError
 from workbench.prompts.fewshot import select_shots
-from workbench.prompts.serializers import serialize_row
+from workbench.prompts.levels import level_scales
+from workbench.prompts.serializers import NO_SCALES, Scales, serialize_row, template_columns
 from workbench.prompts.validation import answer_problems
 from workbench.prompts.wrappers import alpaca_prompt, chat_prompt, require_chat_template
 from workbench.specs import TemplateSpec
@@ -63,6 +64,7 @@ class PromptBuilder:
         self.template = template
         self.info = info
         self.tokenizer = tokenizer
+        self.scales = self._number_scales(train)
         self.shot_rows = select_shots(
             train, info.label_column, info.classes, template.shots, template.shot_seed
         )
@@ -91,9 +93,19 @@ class PromptBuilder:
     def prompts(self, frame: pd.DataFrame) -> list[str]:
         return [self.prompt(row) for row in frame.to_dict("records")]
 
+    def _number_scales(self, train: pd.DataFrame | None) -> Scales:
+        if not self.template.number_levels:
+            return NO_SCALES
+        if train is None or train.empty:
+            raise TemplateError(
+                "Number levels compare each number with the training rows, and there are none "
+                "here: turn number levels off for this template."
+            )
+        return level_scales(train, template_columns(self.info))
+
     def _row_text(self, row: Mapping[str, Any]) -> str:
         # Trailing blank lines (a Jinja loop's last newline) would separate row and question.
-        return serialize_row(row, self.info, self.template).rstrip()
+        return serialize_row(row, self.info, self.template, self.scales).rstrip()
 
     def _wrap(self, row_text: str) -> str:
         if self.template.wrapper == "alpaca":

@@ -13,6 +13,8 @@ The built-in serializations follow TabLLM (Hegselmann et al., 2023), on the firs
 `template.features` picks and orders the columns (default: the data set's features),
 `template.readable_names` uses each feature's readable name ("median income" for MedInc), and
 `template.rounding` rounds floats; values are formatted as values.py describes (NaN: "unknown").
+`template.number_levels` follows each number with its level among the training rows
+("8.33 (very high)", levels.py); Jinja templates read the levels as `levels.MedInc`.
 """
 
 from __future__ import annotations
@@ -21,14 +23,19 @@ import json
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 
+import numpy as np
+
 from workbench.data.registry import DatasetInfo
 from workbench.prompts.errors import TemplateError
 from workbench.prompts.jinja_sandbox import render_jinja, unknown_name_message
+from workbench.prompts.levels import level_word
 from workbench.prompts.values import format_value, plain_value
 from workbench.specs import TemplateSpec
 
 Row = Mapping[str, Any]
-Serializer = Callable[[Row, DatasetInfo, TemplateSpec], str]
+Scales = Mapping[str, np.ndarray]  # column -> sorted training values (levels.level_scales)
+Serializer = Callable[[Row, DatasetInfo, TemplateSpec, Scales], str]
+NO_SCALES: Scales = {}
 
 SERIALIZERS: dict[str, Serializer] = {}
 
@@ -78,23 +85,31 @@ def _cell(row: Row, column: str) -> Any:
         raise TemplateError(unknown_name_message(column, known)) from None
 
 
-def row_fields(row: Row, info: DatasetInfo, template: TemplateSpec) -> list[Field]:
+def row_fields(row: Row, info: DatasetInfo, template: TemplateSpec, scales: Scales) -> list[Field]:
     readable = {feature.name: feature.label for feature in info.features}
     fields = []
     for column in selected_columns(info, template):
         value = _cell(row, column)
         label = readable.get(column, column) if template.readable_names else column
-        fields.append(
-            Field(
-                column, label, plain_value(value, template.rounding),
-                format_value(value, template.rounding),
-            )
-        )
+        plain, text = plain_value(value, template.rounding), format_value(value, template.rounding)
+        level = level_word(scales[column], value) if column in scales else None
+        if level:
+            plain = text = f"{text} ({level})"
+        fields.append(Field(column, label, plain, text))
     return fields
 
 
-def serialize_row(row: Row, info: DatasetInfo, template: TemplateSpec) -> str:
-    """The row part of a prompt, by `template.serializer`."""
+def row_levels(row: Row, scales: Scales) -> dict[str, str]:
+    """Column -> the level word of its value, for the columns that have one."""
+    words = {column: level_word(scale, row.get(column)) for column, scale in scales.items()}
+    return {column: word for column, word in words.items() if word}
+
+
+def serialize_row(
+    row: Row, info: DatasetInfo, template: TemplateSpec, scales: Scales = NO_SCALES
+) -> str:
+    """The row part of a prompt, by `template.serializer`; `scales` (the training rows' values)
+    give the number levels when the template asks for them."""
     try:
         serializer = SERIALIZERS[template.serializer]
     except KeyError:
@@ -102,23 +117,24 @@ def serialize_row(row: Row, info: DatasetInfo, template: TemplateSpec) -> str:
         raise TemplateError(
             f"Unknown serializer {template.serializer!r}; known: {known}."
         ) from None
-    return serializer(row, info, template)
+    return serializer(row, info, template, scales if template.number_levels else NO_SCALES)
 
 
 @register_serializer("list")
-def serialize_list(row: Row, info: DatasetInfo, template: TemplateSpec) -> str:
-    return "\n".join(f"- {field.label}: {field.text}" for field in row_fields(row, info, template))
+def serialize_list(row: Row, info: DatasetInfo, template: TemplateSpec, scales: Scales) -> str:
+    fields = row_fields(row, info, template, scales)
+    return "\n".join(f"- {field.label}: {field.text}" for field in fields)
 
 
 @register_serializer("text")
-def serialize_text(row: Row, info: DatasetInfo, template: TemplateSpec) -> str:
-    fields = row_fields(row, info, template)
+def serialize_text(row: Row, info: DatasetInfo, template: TemplateSpec, scales: Scales) -> str:
+    fields = row_fields(row, info, template, scales)
     return " ".join(f"The {field.label} is {field.text}." for field in fields)
 
 
 @register_serializer("values")
-def serialize_values(row: Row, info: DatasetInfo, template: TemplateSpec) -> str:
-    return "\n".join(f"- {field.text}" for field in row_fields(row, info, template))
+def serialize_values(row: Row, info: DatasetInfo, template: TemplateSpec, scales: Scales) -> str:
+    return "\n".join(f"- {field.text}" for field in row_fields(row, info, template, scales))
 
 
 def _table_cell(text: str) -> str:
@@ -126,8 +142,8 @@ def _table_cell(text: str) -> str:
 
 
 @register_serializer("table")
-def serialize_table(row: Row, info: DatasetInfo, template: TemplateSpec) -> str:
-    fields = row_fields(row, info, template)
+def serialize_table(row: Row, info: DatasetInfo, template: TemplateSpec, scales: Scales) -> str:
+    fields = row_fields(row, info, template, scales)
     header = "| " + " | ".join(_table_cell(field.label) for field in fields) + " |"
     rule = "|" + "|".join("---" for _ in fields) + "|"
     values = "| " + " | ".join(_table_cell(field.text) for field in fields) + " |"
@@ -135,23 +151,27 @@ def serialize_table(row: Row, info: DatasetInfo, template: TemplateSpec) -> str:
 
 
 @register_serializer("json")
-def serialize_json(row: Row, info: DatasetInfo, template: TemplateSpec) -> str:
-    fields = row_fields(row, info, template)
+def serialize_json(row: Row, info: DatasetInfo, template: TemplateSpec, scales: Scales) -> str:
+    fields = row_fields(row, info, template, scales)
     return json.dumps({field.label: field.value for field in fields}, ensure_ascii=False)
 
 
-def jinja_variables(row: Row, info: DatasetInfo, template: TemplateSpec) -> dict[str, Any]:
+def jinja_variables(
+    row: Row, info: DatasetInfo, template: TemplateSpec, scales: Scales = NO_SCALES
+) -> dict[str, Any]:
     """Each column under its own name (plain, rounded values), and all of them as `row`, which
-    also reaches names that are not identifiers: row["LOT SQFT"]. The label never appears."""
+    also reaches names that are not identifiers: row["LOT SQFT"]; with number levels, each
+    number's level word as `levels`. The label never appears."""
     if template.features is not None:
         columns = list(template.features)
     else:
         hidden = hidden_columns(info)
         columns = [name for name in row.keys() if name not in hidden]
     values = {str(column): plain_value(_cell(row, column), template.rounding) for column in columns}
-    return {**values, "row": values}
+    levels = row_levels({column: row[column] for column in columns}, scales)
+    return {"levels": levels, **values, "row": values}
 
 
 @register_serializer("jinja")
-def serialize_jinja(row: Row, info: DatasetInfo, template: TemplateSpec) -> str:
-    return render_jinja(template.jinja or "", jinja_variables(row, info, template))
+def serialize_jinja(row: Row, info: DatasetInfo, template: TemplateSpec, scales: Scales) -> str:
+    return render_jinja(template.jinja or "", jinja_variables(row, info, template, scales))

@@ -21,7 +21,7 @@ from workbench.prompts.serializers import hidden_columns, serialize_row, templat
 from workbench.specs import TemplateSpec
 
 # Names every template sees besides the columns.
-TEMPLATE_NAMES = frozenset({"row", "range", "loop"})
+TEMPLATE_NAMES = frozenset({"row", "range", "loop", "levels"})
 
 
 @dataclass(frozen=True)

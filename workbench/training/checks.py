@@ -2,7 +2,8 @@
 
 Pydantic checks each value on its own (workbench.specs); these check what depends on the data
 set and the model: rows the split does not have, LoRA target modules the model does not have,
-settings that would silently do nothing.
+settings that would silently do nothing. What differs between methods comes from the method's
+entry (workbench.tuners): its options, its quantization, its own warnings.
 """
 
 from __future__ import annotations
@@ -14,8 +15,7 @@ from workbench.models.hardware import pick_device
 from workbench.models.quantization import check_quantization
 from workbench.specs import FinetuneSpec
 from workbench.training.estimate import training_plan
-from workbench.training.method_options import METHOD_INFO
-from workbench.training.methods import METHODS
+from workbench.tuners import TUNERS
 
 
 @dataclass(frozen=True)
@@ -48,7 +48,7 @@ def row_problems(spec: FinetuneSpec, split: SplitSizes, dataset_title: str) -> l
 
 
 def target_module_problems(spec: FinetuneSpec, linear_names: list[str]) -> list[Problem]:
-    if "target_modules" not in METHOD_INFO[spec.training.method].options:
+    if "target_modules" not in TUNERS[spec.training.method].options:
         return []
     modules = spec.training.target_modules
     if modules is None:
@@ -69,13 +69,14 @@ def target_module_problems(spec: FinetuneSpec, linear_names: list[str]) -> list[
 
 
 def quantization_problems(spec: FinetuneSpec) -> list[Problem]:
-    quantization = METHODS[spec.training.method].quantization
+    tuner = TUNERS[spec.training.method]
+    quantization = tuner.quantization
     if quantization == "none":
         return []
     try:
         check_quantization(quantization, pick_device(spec.model.device))
     except (QuantizationUnavailableError, ValueError) as error:
-        return [Problem(f"{METHOD_INFO[spec.training.method].title}: {error}")]
+        return [Problem(f"{tuner.title}: {error}")]
     return []
 
 
@@ -95,11 +96,8 @@ def schedule_problems(spec: FinetuneSpec, split: SplitSizes, layers: int | None)
             f"Evaluate every {training.eval_every} steps: the run has only {steps}, so the "
             "validation AUC is never measured during training.", blocking=False,
         ))
-    if training.method == "last_layers" and layers and training.last_k >= layers:
-        problems.append(Problem(
-            f"Last layers: the model has {layers} blocks, so k = {training.last_k} trains all of "
-            "them (like full fine-tuning).", blocking=False,
-        ))
+    problems += [Problem(message, blocking=False)
+                 for message in TUNERS[training.method].problems(training, layers)]
     return problems
 
 

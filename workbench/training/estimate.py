@@ -7,8 +7,10 @@ Counts come from the method's model built without weights (workbench.training.me
 the weights (by dtype, 4-bit or 8-bit), the gradients and AdamW's two moments of the trainable
 parameters, and the activations (batch x prompt tokens x hidden size x layers that need a
 gradient, plus the logits). Time comes from earlier done runs of the same model and method on
-this device when there are any, else from REFERENCE_SPEEDS measured on a 2-core CPU, scaled by
-the model's size and the prompts' length.
+this device when there are any, else from the method's reference speed (its entry in
+workbench.tuners, measured on a 2-core CPU), scaled by the model's size and the prompts' length.
+Everything that differs between methods (quantization, base kind, options, added tokens, blocks
+that train) comes from the method's entry: nothing here names a method.
 """
 
 from __future__ import annotations
@@ -30,33 +32,25 @@ from workbench.prompts import PromptBuilder
 from workbench.specs import DataSpec, FinetuneSpec, TemplateSpec, TrainingSpec
 from workbench.store import RunRecord
 from workbench.training.meta import ModelShape, model_shape
-from workbench.training.method_options import METHOD_INFO, METHOD_TITLES
-from workbench.training.methods import METHODS, training_dtype
+from workbench.training.methods import training_dtype
 from workbench.training.micro_batch import micro_batch_size
 from workbench.training.speed_probe import kept_speeds
 from workbench.training.trainer import mixed_precision
+from workbench.tuners import METHOD_TITLES, TUNERS
 
-# Training and scoring examples/s of SmolLM2-135M measured with bench/training_speeds.py on this
-# project's 2-core AMD EPYC (AVX512-BF16) while it was otherwise idle: bf16 autocast, batch 16
-# (micro-batches within the CPU activation budget), 5 steps on California rows written as lists
-# (about REFERENCE_PROMPT_TOKENS tokens), no validation, then the test rows scored. Re-measured
-# after training moved to answer-window logits: LoRA 4.6 -> 6.6 examples/s. Full fine-tuning
-# (5.2 -> 4.0) and the head (6.8 -> 5.6) came out slower than in the earlier table, not because
-# of micro-batches (whole batches of 16 measured the same: 4.2 and 5.3); not investigated further.
+# Each method's reference speed (its entry's `reference_speed`): training and scoring examples/s
+# of SmolLM2-135M measured with bench/training_speeds.py on this project's 2-core AMD EPYC
+# (AVX512-BF16) while it was otherwise idle: bf16 autocast, batch 16 (micro-batches within the CPU
+# activation budget), 5 steps on California rows written as lists (about REFERENCE_PROMPT_TOKENS
+# tokens), no validation, then the test rows scored. Re-measured after training moved to
+# answer-window logits: LoRA 4.6 -> 6.6 examples/s. Full fine-tuning (5.2 -> 4.0) and the head
+# (6.8 -> 5.6) came out slower than in the earlier table, not because of micro-batches (whole
+# batches of 16 measured the same: 4.2 and 5.3); not investigated further.
 REFERENCE_MODEL = "smollm2-135m-instruct"
 REFERENCE_PARAMETERS = 134_515_008
 REFERENCE_PROMPT_TOKENS = 96
 REFERENCE_SPEEDS: dict[str, tuple[float, float]] = {
-    "lora": (6.6, 20.7),
-    "qlora": (5.9, 15.2),
-    "lora8bit": (4.9, 12.3),
-    "full": (4.0, 21.6),
-    "last_layers": (18.5, 26.4),
-    "prefix": (7.5, 23.7),
-    "prompt": (6.4, 21.0),
-    "ia3": (7.1, 21.9),
-    "head": (5.6, 26.9),
-    "head_lora": (7.0, 20.7),
+    name: tuner.reference_speed for name, tuner in TUNERS.items()
 }
 REFERENCE_DEVICE = "a 2-core CPU with bf16 (AVX512-BF16)"
 STARTUP_SECONDS = 15.0  # the run's process imports torch and transformers, loads the model
@@ -166,7 +160,7 @@ def training_plan(training: TrainingSpec, train_rows: int) -> tuple[int, int, in
 
 
 def weight_bytes(shape: ModelShape, spec: FinetuneSpec) -> int:
-    quantization = METHODS[spec.training.method].quantization
+    quantization = TUNERS[spec.training.method].quantization
     if quantization == "none":
         return shape.total * DTYPE_BYTES.get(training_dtype(spec), 4)
     # Quantized bases keep their other weights (embeddings, norms, adapters) in float32.
@@ -177,7 +171,7 @@ def weight_bytes(shape: ModelShape, spec: FinetuneSpec) -> int:
 def layers_with_gradient(training: TrainingSpec, layers: int) -> int:
     """Blocks whose activations the backward pass needs: all but what lies below the trained
     part (last_layers trains only the last k blocks)."""
-    return min(training.last_k, layers) if training.method == "last_layers" else layers
+    return TUNERS[training.method].blocks_with_gradient(training, layers)
 
 
 def rows_at_once(shape: ModelShape, training: TrainingSpec, tokens: float, device: str) -> int:
@@ -190,12 +184,12 @@ def rows_at_once(shape: ModelShape, training: TrainingSpec, tokens: float, devic
 
 def activation_bytes(shape: ModelShape, training: TrainingSpec, tokens: float,
                      device: str = "cpu") -> int:
-    if training.method == "prompt":  # the virtual tokens go through every block too
-        tokens += training.num_virtual_tokens
+    tuner = TUNERS[training.method]
+    tokens += tuner.added_tokens(training)  # prompt tuning's virtual tokens go through every block
     batch_tokens = rows_at_once(shape, training, tokens, device) * tokens
     layers = layers_with_gradient(training, shape.layers)
     per_hidden = ACTIVATION_BYTES_PER_HIDDEN
-    if "lora_dropout" in METHOD_INFO[training.method].options and training.lora_dropout > 0:
+    if "lora_dropout" in tuner.options and training.lora_dropout > 0:
         per_hidden += LORA_DROPOUT_BYTES_PER_HIDDEN
     per_hidden *= FLOAT32_ACTIVATION_FACTOR if mixed_precision(training, device) == "fp32" else 1
     per_layer = per_hidden * shape.hidden_size + 4 * shape.heads * tokens
@@ -204,7 +198,7 @@ def activation_bytes(shape: ModelShape, training: TrainingSpec, tokens: float,
     else:
         blocks = batch_tokens * per_layer * layers
     logits = batch_tokens * shape.vocab_size * LOGIT_BYTES
-    if METHODS[training.method].base == "classifier":
+    if tuner.is_classifier:
         logits = 0  # a head scores classes, not the vocabulary
     return int(blocks + logits)
 
@@ -306,7 +300,7 @@ def probed_speeds(spec: FinetuneSpec, tokens: float) -> Speeds | None:
 
 
 def reference_speeds(spec: FinetuneSpec, parameters: int, tokens: float, device: str) -> Speeds:
-    train, score = REFERENCE_SPEEDS[spec.training.method]
+    train, score = TUNERS[spec.training.method].reference_speed
     scale = (REFERENCE_PARAMETERS / max(parameters, 1)) * (REFERENCE_PROMPT_TOKENS / tokens)
     title = get_model_info(REFERENCE_MODEL).title
     basis = (f"a first guess, not measured on this machine yet: a reference "

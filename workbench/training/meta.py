@@ -2,9 +2,9 @@
 fraction of a second, for any model whose config can be read.
 
 The base model is built from its config on PyTorch's "meta" device (tensors with a shape and no
-storage) and set up by the very function fine-tuning uses (workbench.training.methods.METHODS), so
-the trainable count is the real one. Quantization is not applied (bitsandbytes needs real
-weights); the quantizable weights are counted instead.
+storage) and set up by the very function fine-tuning uses (the setup of the method's entry in
+workbench.tuners), so the trainable count is the real one. Quantization is not applied
+(bitsandbytes needs real weights); the quantizable weights are counted instead.
 """
 
 from __future__ import annotations
@@ -20,9 +20,8 @@ from workbench.hub import hub_reachable
 from workbench.models.loading import resolve_source
 from workbench.models.registry import get_model_info
 from workbench.specs import TrainingSpec
-from workbench.training.methods import (
-    METHODS, count_parameters, default_target_modules, linear_module_names,
-)
+from workbench.training.methods import METHODS, count_parameters
+from workbench.tuners.common import default_target_modules, linear_module_names
 
 # The options that change which parameters exist or train.
 COUNT_FIELDS = {"method", "lora_r", "target_modules", "last_k", "num_virtual_tokens"}
@@ -67,7 +66,7 @@ def meta_model(model_name: str, training: TrainingSpec, num_labels: int):
     from transformers import AutoModelForCausalLM, AutoModelForSequenceClassification
 
     method = METHODS[training.method]
-    classifier = method.base == "classifier"
+    classifier = method.is_classifier
     source, config = base_config(model_name, num_labels if classifier else None)
     # Prompt tuning's initial text changes values, never counts; it would need real embeddings.
     training = training.model_copy(update={"prompt_init_text": None, "gradient_checkpointing": False})

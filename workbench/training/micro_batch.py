@@ -3,7 +3,7 @@ micro-batches whose gradients add up to the batch's (gradient accumulation), so 
 activations of one micro-batch fit a fixed memory budget.
 
 Training keeps every layer's activations of every token until the backward pass: measured on
-SmolLM2-135M with LoRA on every projection (workbench.training.fused_lora), peak resident memory
+SmolLM2-135M with LoRA on every projection (workbench.tuners.fused_lora), peak resident memory
 grew by about 65 bytes per hidden unit per layer per token (1.1 MB a token) under bf16 autocast
 and about 135 (2.3 MB a token) in float32: California micro-batches of 4 rows peaked at 2.1 GB in
 float32 (2.41 examples/s) and of 8 rows at 3.05 GB (2.53 examples/s). On a CPU smaller

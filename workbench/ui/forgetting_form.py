@@ -2,7 +2,8 @@
 methods to compare and their settings, turned into a ForgettingSpec through pydantic.
 
 Widget values live in st.session_state under `fg_*` keys; choosing a preset writes its values
-there, so every field stays editable after it."""
+there, so every field stays editable after it. The settings' boxes take their bounds, steps and
+help from the spec's fields (workbench.ui.fields); the labels say which method each one is for."""
 
 from __future__ import annotations
 
@@ -16,9 +17,11 @@ from workbench.forgetting.labels import (
 )
 from workbench.forgetting.presets import forgetting_presets
 from workbench.specs import (
-    FORGETTING_METHODS, DataSpec, ForgettingSpec, SpecError, example_split, parse_spec,
+    FORGETTING_METHODS, DataSpec, ForgettingSpec, LambdaSweep, SpecError, TrainingSpec,
+    example_split, parse_spec,
 )
 from workbench.ui.dataset_names import picker_label, show_kept_problem, split_statement, yours_first
+from workbench.ui.fields import field_form, field_widget
 from workbench.ui.state import current_model_name
 
 PRESET = "fg_preset"
@@ -184,33 +187,45 @@ def methods_section() -> None:
 def options_section() -> None:
     with st.expander("Training and method settings"):
         left, right = st.columns(2)
-        left.number_input("Epochs per task", 0.25, 20.0, step=0.25, key="fg_epochs")
-        right.number_input("Batch size", 1, 256, key="fg_batch")
-        left.number_input("Learning rate, full fine-tuning", 1e-7, 1.0, format="%.1e",
-                          key="fg_lr_full", help="naive, replay, EWC and multi-task")
-        right.number_input("Learning rate, LoRA", 1e-7, 1.0, format="%.1e", key="fg_lr_lora")
-        left.number_input("Learning rate, last layers", 1e-7, 1.0, format="%.1e", key="fg_lr_last")
-        right.number_input("Last layers: blocks that train", 1, 100, key="fg_last_k")
-        left.number_input("LoRA rank", 1, 256, key="fg_lora_r")
+        field_widget(left, TrainingSpec, "epochs", "fg_epochs", label="Epochs per task")
+        field_widget(right, TrainingSpec, "batch_size", "fg_batch")
+        field_widget(left, TrainingSpec, "learning_rate", "fg_lr_full",
+                     label="Learning rate, full fine-tuning", help="naive, replay, EWC and multi-task")
+        field_widget(right, TrainingSpec, "learning_rate", "fg_lr_lora", label="Learning rate, LoRA")
+        field_widget(left, TrainingSpec, "learning_rate", "fg_lr_last",
+                     label="Learning rate, last layers")
+        field_widget(right, TrainingSpec, "last_k", "fg_last_k", label="Last layers: blocks that train")
+        field_widget(left, TrainingSpec, "lora_r", "fg_lora_r", label="LoRA rank")
         if st.session_state.get("fg_setting") == "class_incremental":
-            right.number_input("Learning rate, the shared head", 1e-7, 1.0, format="%.1e",
-                               key="fg_lr_head", help="the classification layer starts random "
-                               "and needs larger steps than the pretrained body")
-        right.slider("Replay: share of earlier rows", 0.05, 1.0, step=0.05, key="fg_replay",
+            field_widget(right, TrainingSpec, "learning_rate", "fg_lr_head",
+                         label="Learning rate, the shared head", help="the classification layer "
+                         "starts random and needs larger steps than the pretrained body")
+        # ForgettingSpec's own fields: bounds from the spec; labels, help and the ranges of open
+        # bounds here.
+        replay = field_form(ForgettingSpec, "replay_fraction", low=0.05)
+        right.slider("Replay: share of earlier rows", replay.low, replay.high, step=0.05,
+                     key="fg_replay",
                      help="earlier tasks' rows mixed into each new task, as a share of its rows")
-        left.number_input("EWC lambda", 0.0, 1e12, format="%g", key="fg_lambda",
-                          help="strength of the pull back to the earlier tasks' weights")
-        right.number_input("EWC: rows for the Fisher", 1, 5000, key="fg_fisher_rows")
+        field_widget(left, ForgettingSpec, "ewc_lambda", "fg_lambda", label="EWC lambda",
+                     high=1e12, format="%g",
+                     help="strength of the pull back to the earlier tasks' weights")
+        field_widget(right, ForgettingSpec, "fisher_rows", "fg_fisher_rows",
+                     label="EWC: rows for the Fisher")
         st.checkbox("Sweep EWC lambda on a log grid (one run per value)", key="fg_sweep")
         if st.session_state["fg_sweep"]:
             a, b, c = st.columns(3)
-            a.number_input("from", 1e-6, 1e12, format="%g", key="fg_sweep_low")
-            b.number_input("to", 1e-6, 1e12, format="%g", key="fg_sweep_high")
-            c.number_input("values", 2, 12, key="fg_sweep_count")
+            field_widget(a, LambdaSweep, "low", "fg_sweep_low", label="from", low=1e-6, high=1e12,
+                         format="%g")
+            field_widget(b, LambdaSweep, "high", "fg_sweep_high", label="to", low=1e-6, high=1e12,
+                         format="%g")
+            field_widget(c, LambdaSweep, "count", "fg_sweep_count", label="values")
         left, right = st.columns(2)
-        left.number_input("Evaluate task A every N steps", 1, 10_000, key="fg_curve_every")
-        right.number_input("Task A rows for that curve", 1, 5000, key="fg_curve_rows")
-        st.number_input("Perplexity probe: held-out review texts (0: off)", 0, 2000, key="fg_probe")
+        field_widget(left, ForgettingSpec, "curve_every", "fg_curve_every",
+                     label="Evaluate task A every N steps")
+        field_widget(right, ForgettingSpec, "curve_rows", "fg_curve_rows",
+                     label="Task A rows for that curve")
+        field_widget(st, ForgettingSpec, "probe_texts", "fg_probe",
+                     label="Perplexity probe: held-out review texts (0: off)")
 
 
 def spec_from_state(tasks: list[dict]) -> dict:

@@ -3,6 +3,10 @@ optimisation settings in an "Advanced" expander; a preset fills it all. The form
 FinetuneSpec through pydantic (workbench.specs.parse_spec) and are checked against the data and
 the model (workbench.training.checks); every problem is a message on the page.
 
+Built from the spec and the methods' registry: the methods, their titles, summaries and options
+are the entries of workbench.tuners; each TrainingSpec field's widget takes its label, help,
+bounds and step from the field itself (workbench.ui.fields). Only the layout is written here.
+
 Widget state as on the Prompt templates page (template_editor.py): values are seeded into
 st.session_state before the widgets are drawn, widgets get no default argument, and
 persist_state="session" keeps the values of widgets not drawn in a run (another method's options).
@@ -22,15 +26,17 @@ from workbench.experiments.rows import PreparedRows
 from workbench.models import get_model_info
 from workbench.prompts import PromptBuilder, TemplateError, builtin_templates, default_template
 from workbench.specs import (
-    VALIDATION_ROWS, DataSpec, FinetuneSpec, SpecError, TemplateSpec, TrainingSpec, parse_spec,
+    DataSpec, FinetuneSpec, SpecError, TemplateSpec, TrainingSpec, parse_spec,
 )
 from workbench.training.checks import SplitSizes, spec_problems
 from workbench.training.meta import model_shape, target_module_choices
 from workbench.training.method_options import (
-    ALPACA_OPTIONS, METHOD_INFO, shown_options, uses_objective,
+    ALPACA_OPTIONS, method_fields, shown_options, uses_objective,
 )
 from workbench.training.presets import DEFAULT_PRESET, PRESETS, apply_preset
+from workbench.tuners import TUNERS
 from workbench.ui import template_editor as te
+from workbench.ui.fields import field_form, field_widget
 from workbench.ui.messages import problems_shown
 from workbench.ui.state import current_model_name
 
@@ -38,7 +44,10 @@ KEEP = "session"
 FROM_PROMPT_PAGE = "prompt-page"  # the template as edited on the Prompt templates page
 UPLOADED = "uploaded"
 
-# Widget keys; each TrainingSpec field in TRAINING_WIDGETS is edited by the widget `tr_<field>`.
+TRAINING_DATASET = "california-housing"  # the presets' rows and times are California's
+
+# Widget keys; each TrainingSpec field in TRAINING_WIDGETS is edited by the widget `tr_<field>`,
+# target_modules by two of its own (TARGETS, CUSTOM_TARGETS).
 PRESET = "tr_preset"
 DATASET = "tr_dataset"
 N_TRAIN = "tr_n_train"
@@ -48,17 +57,18 @@ UPLOAD = "tr_template_upload"
 NAME = "tr_name"
 TARGETS = "tr_target_modules"
 CUSTOM_TARGETS = "tr_custom_modules"
-TRAINING_WIDGETS = (
-    "method", "objective", "train_on_inputs", "add_eos_token", "lora_r", "lora_alpha",
-    "lora_dropout", "last_k", "num_virtual_tokens", "prompt_init_text", "epochs", "max_steps",
-    "learning_rate", "batch_size", "gradient_accumulation", "warmup_ratio", "lr_scheduler",
-    "weight_decay", "seed", "precision", "gradient_checkpointing", "group_by_length", "max_length",
-    "eval_every", "val_rows", "early_stopping_patience",
-)
+TRAINING_WIDGETS = tuple(name for name in TrainingSpec.model_fields if name != "target_modules")
 # Fields only some methods read: left at their defaults when the method does not show them.
-METHOD_FIELDS = {
-    option for info in METHOD_INFO.values() for option in info.options
-} | {"objective", *ALPACA_OPTIONS}
+METHOD_FIELDS = method_fields()
+# The "Advanced" expander, row by row (NAME: the run's name, not a training field).
+ADVANCED_ROWS = (
+    ("epochs", "max_steps", "learning_rate"),
+    ("lr_scheduler", "warmup_ratio", "weight_decay"),
+    ("batch_size", "gradient_accumulation", "max_length"),
+    ("eval_every", "val_rows", "early_stopping_patience"),
+    ("seed", "precision", NAME),
+    ("gradient_checkpointing", "group_by_length"),
+)
 
 # Plain session keys.
 _READY = "tr_ready"
@@ -67,13 +77,6 @@ _TARGETS_FOR = "tr_targets_for"  # the model whose layer names the target list h
 _UPLOADED = "tr_uploaded"  # (file name, template as a dict) or None
 _UPLOAD_ERROR = "tr_upload_error"
 _FIT_ROWS = "tr_fit_rows"  # a preset or a new data set: fit the row counts to the split
-
-OBJECTIVES = {
-    "label_words": "Answer word only: the loss reads the class's answer word",
-    "alpaca": "Alpaca: answer as a response, optionally with EOS and the prompt",
-}
-SCHEDULERS = ("linear", "cosine", "constant", "constant_with_warmup")
-PRECISIONS = {"auto": "auto", "bf16": "bf16", "fp16": "fp16 (GPU)", "fp32": "fp32"}
 
 
 @dataclass
@@ -125,7 +128,7 @@ def _on_preset() -> None:
 def _first_visit() -> None:
     state = st.session_state
     state[PRESET] = DEFAULT_PRESET
-    state[DATASET] = te.DEFAULT_DATASET
+    state[DATASET] = TRAINING_DATASET
     state[NAME] = ""
     _on_preset()
     state[_READY] = True
@@ -162,7 +165,7 @@ def run_name(info: DatasetInfo, spec_data: dict) -> str:
         return typed
     rows = spec_data["data"].get("n_train")
     sized = f"{rows:,} rows" if rows else "all rows"
-    return f"{info.title} · {METHOD_INFO[spec_data['training']['method']].title} · {sized}"
+    return f"{info.title} · {TUNERS[spec_data['training']['method']].title} · {sized}"
 
 
 # --- cached facts --------------------------------------------------------------------------------
@@ -211,7 +214,7 @@ def _on_dataset() -> None:
 def data_section() -> tuple[DatasetInfo, PreparedRows | None]:
     left, middle, right = st.columns([3, 1.2, 1.2])
     name, _ = te.pick_dataset(
-        left, DATASET, on_change=_on_dataset,
+        left, DATASET, TRAINING_DATASET, on_change=_on_dataset,
         help="The tabular, text and recommendation-question data sets that work offline.",
     )
     info = get_info(name)
@@ -322,58 +325,45 @@ def _example_prompt(template: TemplateSpec, rows: PreparedRows, model_name: str)
                        f"`{row[rows.info.label_column]}`), right after the prompt.")
 
 
+def training_widget(container, name: str) -> None:
+    """A TrainingSpec field's widget, as the field describes it."""
+    field_widget(container, TrainingSpec, name, key(name), persist_state=KEEP)
+
+
 def method_section(model_name: str) -> None:
-    st.selectbox(
-        "Method", list(METHOD_INFO), key=key("method"), persist_state=KEEP,
-        format_func=lambda name: METHOD_INFO[name].title,
-    )
+    field_widget(st, TrainingSpec, "method", key("method"), persist_state=KEEP,
+                 format_func=lambda name: TUNERS[name].title)
     method = st.session_state[key("method")]
-    st.caption(METHOD_INFO[method].summary)
-    options = shown_options(method, st.session_state[key("objective")])
-    if "lora_r" in options:
-        _lora_options(model_name)
-    if "last_k" in options:
-        st.number_input(
-            "Blocks to train (k)", min_value=1, max_value=1000, step=1, key=key("last_k"),
-            persist_state=KEEP, help="The last k transformer blocks train; the others stay frozen.",
-        )
-    if "num_virtual_tokens" in options:
-        st.number_input(
-            "Virtual tokens", min_value=1, max_value=512, step=4, key=key("num_virtual_tokens"),
-            persist_state=KEEP, help="How many learned vectors come before the prompt.",
-        )
-    if "prompt_init_text" in options:
-        st.text_input(
-            "Start the virtual tokens from this text", key=key("prompt_init_text"),
-            persist_state=KEEP, placeholder="empty: random start",
-            help="Their first values are the embeddings of this text's tokens (repeated or cut "
-            "to the number of virtual tokens); a task description often trains faster.",
-        )
+    st.caption(TUNERS[method].summary)
+    _method_options(TUNERS[method].options, model_name)
     if uses_objective(method):
-        _objective_options(options)
+        _objective_options(shown_options(method, st.session_state[key("objective")]))
 
 
-def _lora_options(model_name: str) -> None:
+def _method_options(options: tuple[str, ...], model_name: str) -> None:
+    """The method's own options: its numbers side by side, then the others one per line."""
+    numbers = [name for name in options if name != "target_modules"
+               and field_form(TrainingSpec, name).kind == "number"]
+    if len(numbers) > 1:
+        for column, name in zip(st.columns(len(numbers)), numbers):
+            training_widget(column, name)
+    for name in options:
+        if name == "target_modules":
+            _target_modules(model_name)
+        elif name not in numbers or len(numbers) == 1:
+            training_widget(st, name)
+
+
+def _target_modules(model_name: str) -> None:
+    """The model's Linear layers to pick from, and names typed in for layers it does not offer."""
     names, defaults = _layer_names(model_name)
     if st.session_state.get(_TARGETS_FOR) != model_name:
         put_targets(None, model_name)
     st.session_state[TARGETS] = [name for name in st.session_state[TARGETS] if name in names]
-    left, middle, right = st.columns(3)
-    left.number_input(
-        "Rank r", min_value=1, max_value=1024, step=4, key=key("lora_r"), persist_state=KEEP,
-        help="Size of the low-rank matrices: more capacity, more parameters.",
-    )
-    middle.number_input(
-        "Alpha", min_value=1, max_value=4096, step=4, key=key("lora_alpha"), persist_state=KEEP,
-        help="The update is scaled by alpha / r; alpha = 2 r is common.",
-    )
-    right.number_input(
-        "Dropout", min_value=0.0, max_value=0.9, step=0.05, format="%.2f",
-        key=key("lora_dropout"), persist_state=KEEP, help="Dropout on the LoRA input.",
-    )
+    form = field_form(TrainingSpec, "target_modules")
     st.multiselect(
-        "Target modules", names, key=TARGETS, persist_state=KEEP,
-        help=f"The Linear layers LoRA adapts. Default for this architecture: {', '.join(defaults)}.",
+        form.label, names, key=TARGETS, persist_state=KEEP,
+        help=f"{form.help} Default for this architecture: {', '.join(defaults)}.",
     )
     st.text_input(
         "Custom module names (advanced)", key=CUSTOM_TARGETS, persist_state=KEEP,
@@ -383,80 +373,23 @@ def _lora_options(model_name: str) -> None:
 
 
 def _objective_options(options: set[str]) -> None:
-    st.radio(
-        "Objective", list(OBJECTIVES), key=key("objective"), persist_state=KEEP,
-        format_func=OBJECTIVES.__getitem__, horizontal=True,
-    )
-    if "train_on_inputs" in options:
-        left, right = st.columns(2)
-        left.checkbox(
-            "Also learn the prompt tokens", key=key("train_on_inputs"), persist_state=KEEP,
-            help="train_on_inputs: the loss covers the prompt too, not only the answer.",
-        )
-        right.checkbox(
-            "End each answer with EOS", key=key("add_eos_token"), persist_state=KEEP,
-            help="add_eos_token: the model also learns to stop after the answer.",
-        )
+    training_widget(st, "objective")
+    alpaca = [name for name in ALPACA_OPTIONS if name in options]
+    if alpaca:
+        for column, name in zip(st.columns(len(alpaca)), alpaca):
+            training_widget(column, name)
 
 
 def advanced_section() -> None:
     with st.expander("Advanced: optimisation settings"):
-        row = st.columns(3)
-        row[0].number_input("Epochs", min_value=0.1, max_value=200.0, step=0.5, format="%.1f",
-                            key=key("epochs"), persist_state=KEEP)
-        row[1].number_input("Max steps", min_value=1, max_value=1_000_000, step=10,
-                            key=key("max_steps"), persist_state=KEEP, value=None,
-                            placeholder="by epochs", help="Stops after this many steps whatever "
-                            "the epochs say. Empty: the epochs decide.")
-        row[2].number_input("Learning rate", min_value=1e-7, max_value=1.0, step=1e-4,
-                            format="%.1e", key=key("learning_rate"), persist_state=KEEP)
-        row = st.columns(3)
-        row[0].selectbox("Schedule", SCHEDULERS, key=key("lr_scheduler"), persist_state=KEEP)
-        row[1].number_input("Warm-up share", min_value=0.0, max_value=0.99, step=0.05,
-                            format="%.2f", key=key("warmup_ratio"), persist_state=KEEP,
-                            help="The share of the steps over which the learning rate rises.")
-        row[2].number_input("Weight decay", min_value=0.0, max_value=1.0, step=0.01,
-                            format="%.2f", key=key("weight_decay"), persist_state=KEEP)
-        row = st.columns(3)
-        row[0].number_input("Batch size", min_value=1, max_value=4096, step=4,
-                            key=key("batch_size"), persist_state=KEEP,
-                            help="Rows per forward pass; memory grows with it.")
-        row[1].number_input("Accumulation", min_value=1, max_value=1024, step=1,
-                            key=key("gradient_accumulation"), persist_state=KEEP,
-                            help="Gradient accumulation: batches per optimizer step, a larger "
-                            "effective batch without the memory.")
-        row[2].number_input("Max length", min_value=8, max_value=32768, step=64,
-                            key=key("max_length"), persist_state=KEEP,
-                            help="Tokens; longer prompts lose their start (the question stays).")
-        row = st.columns(3)
-        row[0].number_input("Evaluate every", min_value=1, max_value=1_000_000, step=1,
-                            key=key("eval_every"), persist_state=KEEP, value=None,
-                            placeholder="each epoch", help="Validation loss and AUC every this "
-                            "many steps. Empty: at the end of each epoch.")
-        row[1].number_input("Validation rows", min_value=1, max_value=100_000, step=50,
-                            key=key("val_rows"), persist_state=KEEP, value=None,
-                            placeholder=f"up to {VALIDATION_ROWS}", help="Rows of the validation "
-                            "part scored at each evaluation: fewer make each evaluation quicker "
-                            "and its AUC noisier.")
-        row[2].number_input("Early stopping", min_value=1, max_value=1000, step=1,
-                            key=key("early_stopping_patience"), persist_state=KEEP, value=None,
-                            placeholder="off", help="Patience: stop after this many evaluations "
-                            "without a better validation AUC, and keep the best one.")
-        row = st.columns([1, 1, 2])
-        row[0].number_input("Seed", min_value=0, max_value=2**31 - 1, step=1, key=key("seed"),
-                            persist_state=KEEP)
-        row[1].selectbox("Precision", list(PRECISIONS), key=key("precision"), persist_state=KEEP,
-                         format_func=PRECISIONS.__getitem__, help="auto: bf16 autocast where "
-                         "the hardware runs it natively (recent GPUs, CPUs with AVX512-BF16), "
-                         "else fp32.")
-        row[2].text_input("Run name", key=NAME, persist_state=KEEP,
-                          placeholder="automatic: data set · method · rows")
-        row = st.columns(2)
-        row[0].checkbox("Gradient checkpointing", key=key("gradient_checkpointing"),
-                        persist_state=KEEP, help="Less memory for activations, about a third "
-                        "slower.")
-        row[1].checkbox("Group by length", key=key("group_by_length"), persist_state=KEEP,
-                        help="Batches of similar lengths: less padding, faster.")
+        for names in ADVANCED_ROWS:
+            widths = [1, 1, 2] if NAME in names else len(names)
+            for column, name in zip(st.columns(widths), names):
+                if name == NAME:
+                    column.text_input("Run name", key=NAME, persist_state=KEEP,
+                                      placeholder="automatic: data set · method · rows")
+                else:
+                    training_widget(column, name)
 
 
 # --- the form ------------------------------------------------------------------------------------
