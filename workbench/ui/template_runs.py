@@ -291,8 +291,8 @@ def show_comparison(kept: dict) -> None:
         st.warning(
             f"**{sentence}**, but **no template beats chance here**: every template's 95% AUC "
             f"interval includes 0.5 (guessing) on these {context['rows']:,} rows. The model knows "
-            "too little of this task for the wording to matter: try a task it has read about "
-            "(adult income), more rows, or a bigger model.", icon="🎲")
+            "too little of this task for the wording to matter: try more rows, a bigger model, "
+            "or a task it has read about.", icon="🎲")
     else:
         st.success(f"**{sentence}**", icon="🏆")
         caveats = winner_caveats(comparison, context["rows"])
