@@ -25,7 +25,7 @@ from workbench.training import build_trainable, count_parameters
 from workbench.training.checks import SplitSizes, spec_problems
 from workbench.training.estimate import estimate
 from workbench.training.method_options import shown_options
-from workbench.training.speed_probe import SPEEDS_ENV
+from workbench.training.speed_probe import SPEEDS_ENV, probing_devices, stop_probes
 from workbench.tuners import PEFT_METHODS, TUNERS
 from workbench.ui import training_form as tf
 from workbench.ui.run_state import forget_supervisor
@@ -94,19 +94,25 @@ def test_dora_trains_on_the_tiny_model_and_its_adapter_reloads(tmp_path):
 def test_the_training_form_offers_dora_with_lora_s_widgets(tmp_path, monkeypatch):
     monkeypatch.setenv(RUNS_ENV, str(tmp_path / "runs"))
     forget_supervisor()  # the page's run supervisor starts on this store
-    at = open_page_with_model("pages/4_Training.py", "tiny-random-llama", 120)
-    assert "DoRA" in at.selectbox(key=tf.key("method")).options  # its title
-    at.selectbox(key=tf.key("method")).set_value("dora").run()
-    assert_no_exception(at)
-    labels = {widget.label for widget in [*at.number_input, *at.multiselect, *at.text_input]}
-    assert {"Rank r", "Alpha", "Dropout", "Target modules"} <= labels
-    assert TUNERS["dora"].summary in {caption.value for caption in at.main.caption}
-    at.number_input(key=tf.key("lora_r")).set_value(4).run()
-    text = next(code.value for code in at.main.code if code.value.startswith("kind: finetune"))
-    spec = parse_spec(read_yaml(text))
-    assert spec.training.method == "dora" and spec.training.lora_r == 4
-    assert "DoRA" in spec.name
-    forget_supervisor()
+    try:
+        at = open_page_with_model("pages/4_Training.py", "tiny-random-llama", 120)
+        assert "DoRA" in at.selectbox(key=tf.key("method")).options  # its title
+        at.selectbox(key=tf.key("method")).set_value("dora").run()
+        assert_no_exception(at)
+        labels = {widget.label for widget in [*at.number_input, *at.multiselect, *at.text_input]}
+        assert {"Rank r", "Alpha", "Dropout", "Target modules"} <= labels
+        assert TUNERS["dora"].summary in {caption.value for caption in at.main.caption}
+        at.number_input(key=tf.key("lora_r")).set_value(4).run()
+        text = next(code.value for code in at.main.code if code.value.startswith("kind: finetune"))
+        spec = parse_spec(read_yaml(text))
+        assert spec.training.method == "dora" and spec.training.lora_r == 4
+        assert "DoRA" in spec.name
+    finally:
+        # The page measures an unmeasured method's speed in the background: end that probe, or
+        # the next page test in this process would find the device busy.
+        for device in probing_devices():
+            stop_probes(device)
+        forget_supervisor()
 
 
 @pytest.mark.slow
