@@ -374,7 +374,8 @@ def results_page(monkeypatch):
 
     def clear() -> None:
         for cached in (results_view.cached_store, results_view.cached_predictions,
-                       results_view.cached_test_sets, results_view.cached_rescore):
+                       results_view.cached_test_sets, results_view.cached_rescore,
+                       results_view.cached_most_different_pair):
             cached.clear()
 
     def open_results(root: Path):

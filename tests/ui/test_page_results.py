@@ -35,7 +35,8 @@ def built(tmp_path_factory) -> tuple[Path, dict[str, str]]:
 
 def _clear_caches() -> None:
     for cached in (results_view.cached_store, results_view.cached_predictions,
-                   results_view.cached_test_sets, results_view.cached_rescore):
+                   results_view.cached_test_sets, results_view.cached_rescore,
+                   results_view.cached_most_different_pair):
         cached.clear()
 
 

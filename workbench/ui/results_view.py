@@ -80,6 +80,15 @@ def cached_test_sets(
     return results.test_sets(row_ids), problems
 
 
+@st.cache_resource(max_entries=16, show_spinner=False)
+def cached_most_different_pair(
+    root: str, ranked: tuple, _source: CachedSource
+) -> tuple[str, str] | None:
+    """results.most_different_pair of the runs named by `ranked` ((run id, finish time), ... in
+    leaderboard order): it joins up to 28 pairs of prediction files, too slow for every rerun."""
+    return results.most_different_pair(_source, [run_id for run_id, _ in ranked])
+
+
 @st.cache_data(max_entries=1024, show_spinner=False)
 def cached_rescore(
     root: str, run_id: str, finished_at: float | None, rows_key: str, _row_ids: np.ndarray,
@@ -521,7 +530,8 @@ def roc_section(table: pd.DataFrame, scope: Scope, source: CachedSource, dataset
 def _default_pair(table: pd.DataFrame, source: CachedSource) -> tuple[str, str]:
     """The two runs that disagree most (of the best few); else the best language-model run
     against the best baseline, else the two best runs."""
-    pair = results.most_different_pair(source, table["run"].tolist())
+    ranked = tuple((run_id, source.finished.get(run_id)) for run_id in table["run"])
+    pair = cached_most_different_pair(source.root, ranked, source)
     if pair is not None:
         return pair
     models = table[table["family"] != "baseline"]["run"].tolist()
