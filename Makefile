@@ -37,13 +37,14 @@ lint: $(STAMP)
 	$(PY) -m ruff check .
 
 # Two workers (pytest-xdist), each given whole test files, the real-browser ones first
-# (tests/conftest.py).
-PARALLEL := -n 2 --dist loadfile
+# (tests/conftest.py); xdist would otherwise reorder the files by their number of tests, which
+# leaves the long one-test browser files for the end.
+PARALLEL := -n 2 --dist loadfile --no-loadscope-reorder
 
 test: lint assets browser
 	$(PY) -m pytest -m "not slow" $(PARALLEL)
 
-test-slow: assets
+test-slow: assets browser
 	$(PY) -m pytest -m slow
 
 test-all: lint assets browser

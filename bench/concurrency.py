@@ -29,7 +29,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-PAGE = "pages/3_Results.py"
+PAGE = "pages/4_Results.py"
 TINY = {"name": "tiny-random-llama", "dtype": "float32"}
 
 

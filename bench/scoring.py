@@ -120,7 +120,7 @@ def timed(score, prompts: list[str], warm_up: int = 2) -> dict:
 
 
 def child(side: str, data: str, rows: int) -> None:
-    from workbench.experiments.compare import preview_tokenizer
+    from workbench.models.tokenizer import preview_tokenizer
 
     spec, prompts, _, answer_words = prompt_set(data, rows, preview_tokenizer(MODEL))
     if side == "seed":
@@ -214,7 +214,7 @@ def agreement(labels, reference, positive) -> str:
 
 
 def bench_one(data: str, rows: int, repeats: int, sides: list[str], peaks: dict) -> dict:
-    from workbench.experiments.compare import preview_tokenizer
+    from workbench.models.tokenizer import preview_tokenizer
 
     spec, prompts, labels, _ = prompt_set(data, rows, preview_tokenizer(MODEL))
     runs = fastest_runs(sides, data, rows, repeats)

@@ -118,7 +118,7 @@ def seed_side(data: str, steps: int) -> dict:
 
 
 def workbench_side(data: str, steps: int) -> dict:
-    from workbench.experiments.finetune import training_examples
+    from workbench.training.examples import training_examples
     from workbench.scoring import answer_token_ids
     from workbench.training import build_trainable, train
     from workbench.training.trainer import mixed_precision

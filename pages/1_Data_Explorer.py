@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from workbench.ui.explorer import choose_dataset, show_dataset
+from workbench.ui.data_explorer_page import show_page
 from workbench.ui.frame import page_frame
 
 page_frame("Data explorer", "📊")
@@ -12,7 +12,4 @@ st.caption(
     "feature relates to the label, and example rows. Upload a table of your own and keep it: "
     "every page can then use it."
 )
-
-view = choose_dataset()
-if view is not None:
-    show_dataset(view)
+show_page()

@@ -10,9 +10,10 @@ import pytest
 from workbench.errors import WorkbenchError
 from workbench.experiments import compare
 from workbench.experiments.compare import Comparison, TemplateResult
-from workbench.experiments.rows import prepare_rows
 from workbench.models import load_model
+from workbench.models.tokenizer import preview_tokenizer
 from workbench.prompts import builtin_templates
+from workbench.rows import prepare_rows
 from workbench.specs import ModelSpec, TemplateSpec
 from workbench.store import Store
 
@@ -212,7 +213,7 @@ def test_a_tie_goes_to_the_shorter_prompt():
 
 @pytest.fixture(scope="module")
 def tokenizer():
-    return compare.preview_tokenizer("tiny-random-llama")
+    return preview_tokenizer("tiny-random-llama")
 
 
 @pytest.fixture(scope="module")
@@ -263,4 +264,4 @@ def test_token_stats_of_no_prompts(tokenizer):
 def test_preview_tokenizer_of_an_unknown_model_is_a_clear_error(monkeypatch):
     monkeypatch.setattr("workbench.hub.hub_reachable", lambda *args, **kwargs: False)
     with pytest.raises(WorkbenchError, match="not in the local cache"):
-        compare.preview_tokenizer("nobody/no-such-model-here")
+        preview_tokenizer("nobody/no-such-model-here")

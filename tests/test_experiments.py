@@ -5,8 +5,11 @@ import pytest
 
 from workbench.errors import WorkbenchError
 from workbench.experiments import run
-from workbench.experiments.rows import prepare_rows
-from workbench.specs import BaselineSpec, DataSpec, EvaluateSpec, apply_overrides, load_spec
+from workbench.experiments.kinds import RUNNERS
+from workbench.rows import prepare_rows
+from workbench.specs import (
+    RUN_KINDS, BaselineSpec, DataSpec, EvaluateSpec, SpecError, apply_overrides, load_spec, parse_spec,
+)
 from workbench.store import Store
 
 TINY = {"name": "tiny-random-llama"}
@@ -15,6 +18,13 @@ TINY = {"name": "tiny-random-llama"}
 @pytest.fixture
 def store(tmp_path):
     return Store(tmp_path / "store")
+
+
+def test_every_run_kind_has_one_runner_and_messages_list_the_kinds():
+    assert list(RUNNERS) == list(RUN_KINDS)
+    assert all(RUN_KINDS[name].spec.model_fields["kind"].default == name for name in RUN_KINDS)
+    with pytest.raises(SpecError, match="use evaluate, baseline, finetune or forgetting"):
+        parse_spec({"kind": "train"})
 
 
 def test_rows_follow_the_seed_protocol_and_limits():

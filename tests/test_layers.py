@@ -24,7 +24,8 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("data", "models"),  # data sets and models: assets, hub, paths
     ("tuners",),  # the fine-tuning methods' registry, one module each (errors; torch when run)
     ("specs", "prefix_cache"),  # run specs (data); the shared-prefix cache (models)
-    ("prompts", "reproduce", "scoring", "baselines"),  # templates; scoring a model; classic models
+    # templates; scoring a model; classic models; the rows a run uses (data, specs)
+    ("prompts", "reproduce", "scoring", "baselines", "rows"),
     ("training",),  # fine-tuning methods, the Trainer, the estimate before a run
     ("forgetting", "recommend"),  # forgetting measures and replay; the book recommender
     ("experiments",),  # run(spec) for every run kind
@@ -36,15 +37,10 @@ LAYERS: tuple[tuple[str, ...], ...] = (
 )
 
 # Upward imports that are still there, each as (importing file, imported module), so that any
-# other upward import fails. training/estimate.py and training/speed_probe.py plan and measure a
-# fine-tuning run with the experiments' own row preparation, tokenizer and scoring; recommend's
-# tuned_answerer scores with a stored fine-tuning run's scorer. Removing one: delete its line
+# other upward import fails. recommend's tuned_answerer scores with a stored fine-tuning run's
+# scorer. Removing one: delete its line
 # (test_known_upward_imports_still_exist says when).
 KNOWN_UPWARD = {
-    ("workbench/training/estimate.py", "workbench.experiments.compare"),
-    ("workbench/training/estimate.py", "workbench.experiments.rows"),
-    ("workbench/training/speed_probe.py", "workbench.experiments.finetune"),
-    ("workbench/training/speed_probe.py", "workbench.experiments.rows"),
     ("workbench/recommend/rank.py", "workbench.experiments.finetune"),
 }
 

@@ -16,6 +16,7 @@ import pandas as pd
 import pytest
 
 from workbench import results
+from workbench.experiments import baseline_grid
 from workbench.experiments import run
 from workbench.specs import BaselineSpec, DataSpec, EvaluateSpec
 from workbench.store import RunRecord, Store
@@ -392,7 +393,7 @@ def test_baselines_use_the_split_of_the_language_model_runs(records):
     assert results.baseline_split([], CALIFORNIA).stratify is False
     pima = results.baseline_split([], "pima-diabetes")
     assert (pima.dataset, pima.split_seed, pima.stratify) == ("pima-diabetes", 42, True)
-    specs = results.baseline_specs(data)
+    specs = baseline_grid.baseline_specs(data)
     assert len(specs) == 10
     assert [(s.method, s.data.n_train) for s in specs[:5]] == [
         ("logreg", 16), ("logreg", 64), ("logreg", 256), ("logreg", 1024), ("logreg", None)]
@@ -401,11 +402,11 @@ def test_baselines_use_the_split_of_the_language_model_runs(records):
 
 
 def test_run_baselines_reuses_stored_runs_and_stops_when_asked(store, records):
-    specs = results.baseline_specs(results.baseline_split(records, CALIFORNIA), grid=(16,))
+    specs = baseline_grid.baseline_specs(results.baseline_split(records, CALIFORNIA), grid=(16,))
     seen = []
-    counts = results.run_baselines(specs, store, lambda *report: seen.append(report), lambda: False)
+    counts = baseline_grid.run_baselines(specs, store, lambda *report: seen.append(report), lambda: False)
     assert counts == {"ran": 0, "from the store": 2, "failed": 0}
     assert seen[-1][1:] == (2, 2) and "XGBoost on 16 training rows" in seen[-1][0]
-    assert results.counts_sentence(counts) == "2 baseline runs: 2 from the store"
-    stopped = results.run_baselines(specs, store, lambda *report: None, lambda: True)
+    assert baseline_grid.counts_sentence(counts) == "2 baseline runs: 2 from the store"
+    stopped = baseline_grid.run_baselines(specs, store, lambda *report: None, lambda: True)
     assert sum(stopped.values()) == 0

@@ -98,8 +98,10 @@ ASSETS: dict[str, Asset] = {
                 "dmba/csvFiles/GermanCredit.csv.gz",
                 "dmba/csvFiles/WestRoxbury.csv.gz",
                 "dmba/csvFiles/UniversalBank.csv.gz",
+                "dmba/csvFiles/AutoAndElectronics.zip",
             ),
-            "Textbook data sets: German credit, West Roxbury houses, Universal Bank",
+            "Textbook data sets: German credit, West Roxbury houses, Universal Bank, newsgroup "
+            "posts about cars and electronics",
         ),
     )
 }

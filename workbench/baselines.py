@@ -290,6 +290,8 @@ METHODS = {
     "logreg": (fit_logreg, count_logreg_parameters),
     "xgboost": (fit_xgboost, count_xgboost_leaves),
 }
+# What the pages and the runs' metrics call them.
+METHOD_LABELS = {"logreg": "logistic regression", "xgboost": "XGBoost"}
 
 
 # --- parameters ----------------------------------------------------------------------------------

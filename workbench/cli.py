@@ -1,4 +1,8 @@
-"""`python -m workbench ...`: the command line."""
+"""`python -m workbench ...`: the command line.
+
+Over 400 lines as one idea: one small `cmd_*` function per subcommand and the parser that
+names them.
+"""
 
 from __future__ import annotations
 

@@ -50,7 +50,7 @@ def export_run(store: Store, run_id: str, target: Path) -> Path:
 
 def _tokenizer(record: RunRecord, spec):
     """The tokenizer saved beside the run's weights, else the base model's."""
-    from workbench.experiments.compare import preview_tokenizer
+    from workbench.models.tokenizer import preview_tokenizer
 
     for name in WEIGHT_FOLDERS:
         if (record.folder / name).is_dir():
@@ -66,7 +66,7 @@ def write_prompts(record: RunRecord, target: Path) -> Replay:
     if record.kind not in ("evaluate", "finetune"):
         return Replay()
     from workbench.experiments import prepare_inputs, spec_key
-    from workbench.experiments.rows import ROW_ID
+    from workbench.rows import ROW_ID
     from workbench.models.fingerprint import model_fingerprint
     from workbench.prompts import PromptBuilder
     from workbench.scoring import answer_token_ids

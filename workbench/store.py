@@ -11,6 +11,9 @@ run is marked failed, cancelled or interrupted only while it is still queued or 
 (`fail` is a compare-and-set), so a run that just finished is never turned `interrupted` by a
 reconciliation that raced with it. A damaged index file raises a `StoreDamagedError` that says what
 to do; a damaged or missing run folder is reported by `artifact_problem`.
+
+Over 400 lines as one idea: the index and the run folders it points to change together
+(temporary names, compare-and-set status), so they are written in one module.
 """
 
 from __future__ import annotations

@@ -12,6 +12,7 @@ import pytest
 
 from tests.your_table import applications, csv_bytes
 from workbench import results
+from workbench.experiments import baseline_grid
 from workbench.cli import main
 from workbench.data import kept
 from workbench.data.tables import TableChoice
@@ -50,7 +51,7 @@ def test_a_spec_naming_the_file_gives_the_apps_fingerprint_and_baseline_aucs(
     # The app: "Use this data set" keeps the upload, then Results' "Run baselines".
     record, _ = kept.keep_table(table_file.read_bytes(), "upload.csv", TableChoice("card", "yes"))
     app_store = Store(tmp_path / "app-runs")
-    specs = [spec for spec in results.baseline_specs(results.baseline_split([], record.id))
+    specs = [spec for spec in baseline_grid.baseline_specs(results.baseline_split([], record.id))
              if spec.data.n_train is None]
     app = {spec.method: run(spec, store=app_store).record for spec in specs}
     assert set(app) == {"logreg", "xgboost"}

@@ -12,7 +12,7 @@ EMBEDDED = [info for info in INFOS if info.offline]
 def test_the_catalog():
     assert [info.name for info in INFOS] == [
         "california-housing", "adult-income", "german-credit", "pima-diabetes", "universal-bank",
-        "west-roxbury", "amazon-reviews", "imdb", "ag-news", "book-crossing", "movielens",
+        "west-roxbury", "amazon-reviews", "newsgroups-cars", "imdb", "ag-news", "book-crossing", "movielens",
         "tallrec-book", "tallrec-movie", "book-crossing-tallrec", "movielens-tallrec",
     ]
 

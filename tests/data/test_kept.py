@@ -200,14 +200,15 @@ def test_tallrec_files_are_not_kept_as_tables():
 
 def test_run_baselines_leaves_out_sizes_the_training_part_cannot_hold():
     from workbench import results
+    from workbench.experiments import baseline_grid
 
     record, _ = kept.keep_table(csv_bytes(applications()), "a.csv", CARD)
     data = results.baseline_split([], record.id)
-    assert results.training_rows(data) == 240  # 300 rows, 20% test, no validation
-    sizes = [spec.data.n_train for spec in results.baseline_specs(
-        data, train_rows=results.training_rows(data))]
+    assert baseline_grid.training_rows(data) == 240  # 300 rows, 20% test, no validation
+    sizes = [spec.data.n_train for spec in baseline_grid.baseline_specs(
+        data, train_rows=baseline_grid.training_rows(data))]
     assert sizes == [16, 64, None, 16, 64, None]
-    assert results.training_rows(results.baseline_split([], "california-housing")) is None
+    assert baseline_grid.training_rows(results.baseline_split([], "california-housing")) is None
 
 
 def test_a_run_on_a_kept_table_exports_with_its_file_label_choice_and_roles(tmp_path):

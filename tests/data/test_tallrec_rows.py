@@ -10,7 +10,7 @@ from workbench.data import load
 from workbench.data.tallrec import BOOK_ITEM, parse_input, read_tallrec
 from workbench.data.tallrec_rows import book_item, movie_item, tallrec_input
 from workbench.errors import DataValidationError, DatasetUnavailableError
-from workbench.experiments.rows import prepare_rows
+from workbench.rows import prepare_rows
 from workbench.specs import DataSpec, SpecError, apply_overrides, parse_spec
 
 

@@ -30,6 +30,24 @@ def test_amazon_reviews_are_both_r_tables():
     assert frame["review"].str.len().min() > 0
 
 
+def test_newsgroup_posts_are_balanced_and_keep_no_header_naming_their_group():
+    frame, info = load("newsgroups-cars")
+    assert info.kind == "text" and info.offline
+    assert frame["newsgroup"].value_counts().to_dict() == {"autos": 1_000, "electronics": 1_000}
+    assert info.classes == ("electronics", "autos")
+    posts = frame["post"]
+    assert posts.str.len().min() > 0
+    assert posts.str.startswith("Subject:").mean() > 0.99
+    assert not posts.str.contains(r"^(?:Newsgroups|Path|Xref|From):", regex=True).any()
+
+
+def test_a_post_keeps_its_subject_and_body_and_drops_the_rest_of_its_header():
+    raw = ("Xref: cmu rec.autos:1\nPath: a!b\nNewsgroups: rec.autos\nArticle-I.D.: x.1\n"
+           "Subject: Re: headlights\nLines: 2\n\nA loose wire.\n\nThanks.\n")
+    assert text.newsgroup_post_text(raw) == "Subject: Re: headlights\nA loose wire.\n\nThanks."
+    assert text.newsgroup_post_text("no header here\n\nbody") == "no header here\n\nbody"
+
+
 def test_online_text_data_sets_publish_their_size():
     assert get_info("imdb").published_rows == 50_000
     assert get_info("ag-news").published_rows == 127_600

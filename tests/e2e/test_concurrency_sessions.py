@@ -154,6 +154,8 @@ def listed_runs(tab) -> list[str]:
     return options
 
 
+# About 2.5 minutes of two runs and five browser sessions on 2 cores: `make test-slow`.
+@pytest.mark.slow
 def test_concurrency_five_sessions_while_two_runs_go_on(start_server, browser, tmp_path):
     started = time.monotonic()
     with runs_in(tmp_path / "store") as root:

@@ -1,17 +1,22 @@
 """The Recommender page as a user lives it, in a real browser: open it by its URL, pick the tiny
-model, load the starter profile, press Recommend, watch the progress bar while the books are
-scored, and read the chart, the table and a prompt; download the profile, upload a broken file
-(a clear error, no traceback) and the downloaded one again.
+model and read its held-out AUC, load the starter profile, press Recommend, watch the progress
+bar while the books are scored, and read the chart, the table, a prompt, and the item-based CF
+and popularity lists of the same candidates with their overlap; download the profile, upload a
+broken file (a clear error, no traceback) and the downloaded one again.
 
-The store is this module's own (WORKBENCH_RUNS, empty: zero-shot only); the tiny random Llama
-scores ten books in about a second."""
+The store is this module's own (WORKBENCH_RUNS): no trained run, and the tiny model's zero-shot
+run on 16 Book-Crossing questions, made here in-process (a few seconds), whose AUC the page
+shows. The tiny random Llama scores ten books in about a second."""
 
 from __future__ import annotations
 
 import pytest
 from playwright.sync_api import expect
 
+from workbench.experiments import run
+from workbench.recommend.held_out import zero_shot_spec
 from workbench.recommend.profile import profile_from_json
+from workbench.specs import apply_overrides
 from workbench.store import Store
 from workbench.ui.pages_index import PAGES
 
@@ -44,6 +49,8 @@ _WATCH_PROGRESS_JS = """
 @pytest.fixture(scope="module")
 def store(tmp_path_factory):
     with runs_in(tmp_path_factory.mktemp("recommender-store")) as root:
+        zero = run(apply_overrides(zero_shot_spec(TINY), ["n_test=16"]), store=Store(root)).record
+        assert zero.status == "done", zero.error
         yield Store(root)
 
 
@@ -59,6 +66,26 @@ def _alerts(page, kind: str):
     return main_area(page).locator(f'[data-testid="stAlert"]:has([data-testid="{content}"])')
 
 
+# Scrolls an element to the top of the view, below Streamlit's fixed toolbar.
+_SCROLL_TO_TOP_JS = """
+e => {
+  e.scrollIntoView({block: 'start'});
+  let box = e.parentElement;
+  while (box && !(box.scrollHeight > box.clientHeight
+                  && /(auto|scroll)/.test(getComputedStyle(box).overflowY))) {
+    box = box.parentElement;
+  }
+  if (box) box.scrollTop -= 70;
+}
+"""
+
+
+def _screenshot_from(page, locator, name: str) -> None:
+    locator.first.evaluate(_SCROLL_TO_TOP_JS)
+    page.wait_for_timeout(200)
+    screenshot(page, name)
+
+
 def _upload(page, name: str, content: bytes) -> None:
     file_input = main_area(page).locator('input[type="file"]')
     expect(file_input).to_have_count(1)
@@ -72,6 +99,11 @@ def test_starter_profile_is_ranked_downloaded_and_uploaded(fresh_server, page, s
     expect(page.get_by_role("heading", name="Recommender")).to_be_visible()
     expect(main.get_by_text("No books yet", exact=False)).to_be_visible()
     pick_option(page, "Model", TINY, sidebar(page))
+    zero_auc = store.list()[0].metrics["test"]["auc"]
+    expect(main.get_by_text(f"Held-out: {TINY} zero-shot, AUC {zero_auc:.3f} (95% interval",
+                            exact=False)).to_be_visible()
+    expect(main.get_by_text("on 16 Book-Crossing questions of held-out readers",
+                            exact=False)).to_be_visible()
     _set_number(page, "Candidate pool", 10)
     _set_number(page, "Recommendations", 5)
 
@@ -91,16 +123,28 @@ def test_starter_profile_is_ranked_downloaded_and_uploaded(fresh_server, page, s
     expect(main.get_by_text("Top 5 of 10 candidates")).to_be_visible(timeout=UI_TIMEOUT_MS)
     expect(main.get_by_text(f"Zero-shot: {TINY} (no training)").first).to_be_visible()
     expect(main.locator(".js-plotly-plot")).to_have_count(1)
-    expect(main.locator('[data-testid="stDataFrame"]')).to_have_count(1)
-    expect(main.locator('[data-testid="stDataFrame"]')).to_be_visible()
+    expect(main.locator(".js-plotly-plot")).to_contain_text("axis zoomed to")
+    # The model's table, then item-based CF and popularity on the same ten candidates.
+    tables = main.locator('[data-testid="stDataFrame"]')
+    expect(tables).to_have_count(3)
+    for index in range(3):
+        expect(tables.nth(index)).to_be_visible()
+    expect(main.get_by_text("The same 10 candidates without a language model",
+                            exact=False)).to_be_visible()
+    for method in ("Item-based CF", "Popularity"):
+        expect(main.get_by_text(method, exact=True)).to_be_visible()
+    expect(main.get_by_text("books also in the model's top 5", exact=False)).to_have_count(2)
     prompt = main.locator('[data-testid="stCode"]').first
     expect(prompt).to_contain_text("User Preference:")
     expect(prompt).to_contain_text("The Hobbit")
     expect(prompt).to_contain_text("Whether the user will like the target book")
     expect(_alerts(page, "error")).to_have_count(0)
     # The ranking at the top of the view: chart, table and prompt in the screenshot.
-    main.get_by_text("Top 5 of 10 candidates").evaluate("e => e.scrollIntoView({block: 'start'})")
-    screenshot(page, "recommender_ranked.png")
+    _screenshot_from(page, main.get_by_text("Top 5 of 10 candidates"), "recommender_ranked.png")
+    _screenshot_from(page, main.get_by_text("The same 10 candidates without a language model",
+                                            exact=False), "recommender_classic.png")
+    _screenshot_from(page, main.get_by_role("heading", name="2. Model"),
+                     "recommender_model_auc.png")
 
     # The profile as a file, and that file back after a broken one.
     with page.expect_download() as download:

@@ -82,6 +82,10 @@ def progress_texts(page) -> list[str]:
     return main_area(page).locator('[data-testid="stProgress"]').all_inner_texts()
 
 
+# Three runs one after the other in a real browser, about 3 minutes on 2 cores: `make test-slow`.
+# `make test` keeps a page-started run landing (test_training_browser.py), cancel
+# (tests/ui/test_page_training.py) and a killed app (the test below).
+@pytest.mark.slow
 def test_a_run_goes_on_across_pages_a_second_is_cancelled_a_third_fails_in_words(
     fresh_server, page, store
 ):

@@ -195,3 +195,22 @@ def test_the_cached_catalog_loads_fast_and_is_the_same(catalog):
     # Targets are 2 s and 0.3 s; the bounds leave room for a busy machine, not for a rebuild.
     assert load_seconds < 5
     assert search_seconds < 1
+
+
+def test_rows_of_books_by_any_edition_and_by_author(catalog):
+    rows = catalog.rows_of(["0590353403", "059035342X", "not-an-isbn", WILD_ANIMUS])
+    assert len(rows) == 2  # two editions of one book count once; unknown ids are left out
+    assert catalog.books.iloc[rows[0]]["book_id"] == "059035342X"
+    assert catalog.books.iloc[rows[1]]["book_id"] == WILD_ANIMUS
+    assert list(catalog.row_per_isbn(pd.Series(["043936213X", "nope"]))) == [rows[0], -1]
+    rowling = catalog.rows_by_authors(["J.K. ROWLING"])
+    assert rows[0] in rowling and len(rowling) > 10
+    assert set(catalog.books["author"].iloc[rowling].map(lambda a: a.replace(" ", "").replace(
+        ".", "").lower())) == {"jkrowling"}
+
+
+def test_candidates_among_given_rows_keep_their_order(catalog):
+    rows = catalog.rows_by_authors(["Agatha Christie"])[::-1]
+    found = catalog.candidates(exclude_ids=[catalog.books["book_id"].iloc[rows[0]]], n=5,
+                               among=rows)
+    assert list(found.index) == list(rows[1:6])

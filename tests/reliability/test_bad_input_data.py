@@ -140,7 +140,7 @@ def test_bad_input_browser_limit_is_not_below_the_backend_limit():
     limit must not be the smaller one, or the workbench's message would never be seen."""
     config = tomllib.loads((REPO / ".streamlit" / "config.toml").read_text())
     assert config["server"]["maxUploadSize"] >= MAX_UPLOAD_MB
-    source = (REPO / "workbench" / "ui" / "explorer_upload.py").read_text()
+    source = (REPO / "workbench" / "ui" / "data_explorer_upload.py").read_text()
     assert "max_upload_size=upload.MAX_UPLOAD_MB" in source
 
 
@@ -229,9 +229,10 @@ def test_bad_input_no_unpickling_while_reading_any_upload(monkeypatch):
 
 
 def test_bad_input_upload_modules_hold_no_unpickling_code():
-    sources = [REPO / "workbench" / "data" / f for f in ("upload.py", "tallrec.py", "tallrec_rows.py")]
+    sources = [REPO / "workbench" / "data" / f for f in ("tallrec.py", "tallrec_rows.py")]
+    sources += sorted((REPO / "workbench" / "data" / "upload").glob("*.py"))
     sources += [REPO / "workbench" / "recommend" / "profile.py",
-                REPO / "workbench" / "ui" / "explorer.py",
+                REPO / "workbench" / "ui" / "data_explorer_page.py",
                 REPO / "workbench" / "ui" / "recommender_profile.py"]
     for source in sources:
         text = source.read_text()

@@ -191,6 +191,10 @@ time.sleep(600)
 """
 
 
+# Two runs at once beside a killed app, about 2 minutes on 2 cores: `make test-slow`. `make test`
+# keeps a killed app's run turning `interrupted` (tests/test_supervisor.py and the browser test
+# in tests/e2e/test_training_runs_browser.py).
+@pytest.mark.slow
 def test_fault_the_app_restarted_mid_run_interrupts_its_runs_and_leaves_others_going(
     store_copy, tmp_path
 ):
@@ -370,18 +374,18 @@ def results_page(monkeypatch):
     """open(root): the Results page under AppTest over the store at `root`, caches emptied."""
     from tests.ui.apptest import open_page
     from workbench.store import RUNS_ENV
-    from workbench.ui import results_view
+    from workbench.ui import results_scope
 
     def clear() -> None:
-        for cached in (results_view.cached_store, results_view.cached_predictions,
-                       results_view.cached_test_sets, results_view.cached_rescore,
-                       results_view.cached_most_different_pair):
+        for cached in (results_scope.cached_store, results_scope.cached_predictions,
+                       results_scope.cached_test_sets, results_scope.cached_rescore,
+                       results_scope.cached_most_different_pair):
             cached.clear()
 
     def open_results(root: Path):
         monkeypatch.setenv(RUNS_ENV, str(root))
         clear()
-        return open_page("pages/3_Results.py")
+        return open_page("pages/4_Results.py")
 
     yield open_results
     clear()

@@ -368,8 +368,8 @@ def test_security_streamlit_keeps_xsrf_protection_and_an_upload_limit():
 
 def test_security_uploads_have_a_size_limit_in_the_backend():
     from workbench.data.upload import MAX_UPLOAD_BYTES, read_table
-    from workbench.ui.template_editor import MAX_UPLOAD_BYTES as MAX_TEMPLATE_BYTES
-    from workbench.ui.template_editor import uploaded_template
+    from workbench.ui.template_preview import MAX_UPLOAD_BYTES as MAX_TEMPLATE_BYTES
+    from workbench.ui.template_preview import uploaded_template
 
     assert 0 < MAX_UPLOAD_BYTES <= 200 * 1_000_000
     with pytest.raises(DataValidationError, match=r"the limit is \d+ MB"):

@@ -10,11 +10,11 @@ import pytest
 from workbench.experiments import RunNotQueuedError, run
 from workbench.experiments.finetune import validation_frame
 from workbench.experiments.history import read_history
-from workbench.experiments.rows import prepare_rows
 from workbench.export import export_run
 from workbench.models import load_model
 from workbench.prompts import PromptBuilder
 from workbench.results import first_paragraph, leaderboard
+from workbench.rows import prepare_rows
 from workbench.scoring import score_prompts
 from workbench.specs import FinetuneSpec, spec_to_dict, spec_to_yaml
 from workbench.store import RunNotFoundError, Store

@@ -14,9 +14,9 @@ import pytest
 
 from tests.ui.apptest import assert_no_exception, open_page_with_model
 from workbench.experiments import run
-from workbench.experiments.rows import prepare_rows
 from workbench.export import export_run
 from workbench.prompts import PromptBuilder
+from workbench.rows import prepare_rows
 from workbench.scoring import score_prompts
 from workbench.specs import FinetuneSpec, parse_spec, read_yaml
 from workbench.store import RUNS_ENV, Store
@@ -95,7 +95,7 @@ def test_the_training_form_offers_dora_with_lora_s_widgets(tmp_path, monkeypatch
     monkeypatch.setenv(RUNS_ENV, str(tmp_path / "runs"))
     forget_supervisor()  # the page's run supervisor starts on this store
     try:
-        at = open_page_with_model("pages/4_Training.py", "tiny-random-llama", 120)
+        at = open_page_with_model("pages/3_Training.py", "tiny-random-llama", 120)
         assert "DoRA" in at.selectbox(key=tf.key("method")).options  # its title
         at.selectbox(key=tf.key("method")).set_value("dora").run()
         assert_no_exception(at)

@@ -23,7 +23,7 @@ from tests.ui.apptest import assert_no_exception, main_errors, main_metrics, ope
 from workbench.data import upload
 from workbench.data.tallrec import INSTRUCTION
 from workbench.recommend.profile import FORMAT
-from workbench.ui import explorer
+from workbench.ui import data_explorer_page as explorer
 
 EXPLORER = "pages/1_Data_Explorer.py"
 RECOMMENDER = "pages/6_Recommender.py"
@@ -106,7 +106,7 @@ def test_bad_input_explorer_uploads_one_after_another():
     at.radio(key="explorer_source").set_value(explorer.SOURCE_BUILTIN).run()
     assert_no_exception(at)
     assert main_metrics(at)["Rows"] == "20,640"  # California housing, the default
-    at.switch_page("pages/3_Results.py").run()
+    at.switch_page("pages/4_Results.py").run()
     assert_no_exception(at)
     assert not main_errors(at)
 

@@ -12,7 +12,7 @@ from workbench.store import Store
 from workbench.ui import training_form as tf
 from workbench.ui.frame import OTHER_MODEL
 
-PAGE = "pages/4_Training.py"
+PAGE = "pages/3_Training.py"
 TINY = "tiny-random-llama"
 
 

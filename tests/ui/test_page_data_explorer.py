@@ -18,7 +18,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from workbench.data import list_datasets
-from workbench.ui import explorer
+from workbench.ui import data_explorer_page as explorer
 from tests.ui.apptest import REPO, assert_no_exception, main_errors, main_metrics, open_page
 
 PAGE = "pages/1_Data_Explorer.py"

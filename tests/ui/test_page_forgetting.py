@@ -50,16 +50,33 @@ def _page(model: str | None = TINY):
 def test_the_default_preset_fills_the_form_with_a_valid_comparison(tmp_path, use_store):
     use_store(tmp_path / "runs")
     at = _page()
-    assert at.selectbox(key="fg_preset").value.startswith("Reviews then houses")
-    assert at.selectbox(key="fg_dataset_0").value == "amazon-reviews"
-    assert at.selectbox(key="fg_dataset_1").value == "california-housing"
-    assert len(at.multiselect(key="fg_methods").value) == 6
+    assert at.selectbox(key="fg_preset").value == "Cars, then electronics (one label space)"
+    assert at.selectbox(key="fg_dataset_0").value == "newsgroups-cars"
+    assert at.selectbox(key="fg_dataset_1").value == "newsgroups-cars"
+    assert at.multiselect(key="fg_methods").value == ["naive", "replay", "ewc"]
+    assert at.radio(key="fg_setting").value == "label_words"
     assert not main_errors(at)
     spec = parse_spec(read_yaml(at.main.code[0].value))
     assert isinstance(spec, ForgettingSpec) and spec.model.name == TINY
-    assert spec.tasks[0].template.jinja == "Review: {{ review[:400] }}"  # the preset's template
-    assert any("6 runs" in md.value for md in at.main.markdown)
+    first, second = spec.tasks
+    assert first.template.question == "Is this post about cars? Yes or no?"
+    assert second.template.answers == {"electronics": "Yes", "autos": "No"}  # one label space
+    assert any("3 runs" in md.value for md in at.main.markdown)
     assert any("No forgetting runs yet" in info.value for info in at.main.info)
+    assert any("rewires what \"Yes\" means" in c.value for c in at.main.caption)  # the file's words
+
+
+def test_the_class_incremental_preset_stays_as_a_second_choice(tmp_path, use_store):
+    use_store(tmp_path / "runs")
+    at = _page()
+    at.selectbox(key="fg_preset").set_value("Reviews then houses (class-incremental)").run()
+    assert_no_exception(at)
+    assert at.radio(key="fg_setting").value == "class_incremental"
+    assert any("not a skill erased" in c.value for c in at.main.caption)
+    assert at.selectbox(key="fg_dataset_0").value == "amazon-reviews"
+    assert len(at.multiselect(key="fg_methods").value) == 6
+    spec = parse_spec(read_yaml(at.main.code[0].value))
+    assert spec.tasks[0].template.jinja == "Review: {{ review[:400] }}"  # the preset's template
 
 
 def test_other_presets_and_edits_change_the_spec(tmp_path, use_store):

@@ -1,22 +1,28 @@
 """AppTest of the Recommender page: a profile built by search, likes and dislikes, the starter
-button or an uploaded file; recommendations ranked by P(Yes) with their prompts; a fine-tuned run
-as the model and two models compared; candidate filters; one book asked about on its own.
+button or an uploaded file; recommendations ranked by P(Yes) with their prompts, on a chart zoomed
+to their range, beside item-based CF and popularity on the same candidates; candidate pools that
+follow the profile and filters; a fine-tuned run as the model with its held-out AUC against
+zero-shot on the same questions, and two models compared; the class demo and TALLRec's recipe
+started in the background; one book asked about on its own.
 
 Every score comes from the tiny random Llama (real model, random weights: the numbers are noise,
 so the tests check shape, order and range, never which book wins). The module trains one tiny
-LoRA run on Book-Crossing questions into its own store (~10 s)."""
+LoRA run on Book-Crossing questions into its own store (~10 s), and the tiny model's zero-shot
+run on the same questions."""
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
 
 from tests.ui.apptest import REPO, assert_no_exception, main_errors, open_page_with_model
 from workbench.experiments import run
-from workbench.recommend.catalog import book_catalog
+from workbench.recommend.catalog import author_key, book_catalog
+from workbench.recommend.held_out import CLASS_DEMO_SPEC, zero_shot_spec
 from workbench.recommend.profile import Profile, profile_to_json
-from workbench.specs import apply_overrides, load_spec
+from workbench.specs import apply_overrides, load_spec, parse_spec
 from workbench.store import Store
 
 PAGE = "pages/6_Recommender.py"
@@ -43,6 +49,19 @@ def tuned(tmp_path_factory):
     assert record.status == "done", record.error
     assert record.dataset == "book-crossing-tallrec" and record.kind == "finetune"
     return root, record
+
+
+@pytest.fixture(scope="module")
+def tuned_and_zero_shot(tmp_path_factory, tuned):
+    """A copy of the tuned run's store plus the tiny model zero-shot on the same 16 questions."""
+    import shutil
+
+    root, record = tuned
+    copy = tmp_path_factory.mktemp("recommender-page-zero-shot") / "runs"
+    shutil.copytree(root, copy)
+    zero = run(zero_shot_spec(TINY, like=record.spec), store=Store(copy)).record
+    assert zero.status == "done", zero.error
+    return copy, record, zero
 
 
 @pytest.fixture(scope="module")
@@ -96,6 +115,19 @@ def _recommend(at) -> None:
     at.button(key="rec_go").click().run()
     assert_no_exception(at)
     assert not main_errors(at), main_errors(at)
+
+
+def _model_tables(at):
+    """The language models' ranking tables (the classic lists come after them)."""
+    return [frame for frame in at.main.dataframe if "p_yes" in frame.value.columns]
+
+
+def _classic_tables(at) -> dict:
+    """The CF and popularity lists, told apart by CF's evidence column (AppTest gives a
+    dataframe no key)."""
+    tables = [frame.value for frame in at.main.dataframe if "in_model_top" in frame.value.columns]
+    return {("item_cf" if "co_raters" in table.columns else "popularity"): table
+            for table in tables}
 
 
 def _check_ranked(table, n: int, rated: set[str]) -> None:
@@ -275,9 +307,10 @@ def test_a_fine_tuned_run_recommends_and_compares_with_zero_shot(tuned, use_stor
                       r"(\d) of the top 5 are in both lists\.", sentence)
     assert found, sentence
     assert -1 <= float(found[1]) <= 1 and 0 <= int(found[2]) <= 5
-    assert len(at.main.dataframe) == 2
-    for frame in at.main.dataframe:
+    assert len(_model_tables(at)) == 2
+    for frame in _model_tables(at):
         _check_ranked(frame.value, 5, rated)
+    assert set(_classic_tables(at)) == {"item_cf", "popularity"}
     # The same ten candidates, ranked by each model.
     assert len(at.main.code) == 2
     labels = _texts(at.main.markdown)
@@ -290,8 +323,8 @@ def test_a_fine_tuned_run_recommends_and_compares_with_zero_shot(tuned, use_stor
     assert any(w.startswith("The two rankings share fewer than two books") for w in
                _texts(at.main.warning)), _texts(at.main.warning)
     assert not any(m.startswith("**Two models on") for m in _texts(at.main.markdown))
-    assert [len(frame.value) for frame in at.main.dataframe] == [1, 1]
-    assert [list(frame.value["title"]) for frame in at.main.dataframe] == [["Wild Animus"]] * 2
+    assert [len(frame.value) for frame in at.main.dataframe] == [1, 1, 1, 1]
+    assert [list(frame.value["title"]) for frame in at.main.dataframe] == [["Wild Animus"]] * 4
 
 
 def test_author_filter_and_a_filter_that_matches_nothing(tmp_path, use_store):
@@ -347,6 +380,7 @@ def test_train_your_own_recommender_starts_one_background_run_and_reuses_it(tmp_
     root = tmp_path / "runs"
     use_store(root)
     at = _page()
+    at.radio(key="rec_train_recipe").set_value("tallrec").run()
     at.select_slider(key="rec_train_k").set_value(16).run()
     at.button(key="rec_train_go").click().run()
     assert_no_exception(at)
@@ -359,3 +393,146 @@ def test_train_your_own_recommender_starts_one_background_run_and_reuses_it(tmp_
     assert len(Store(root).list()) == 1
     assert any("already" in toast.value for toast in at.toast)
     run_supervisor().cancel(record.id)
+
+
+def test_the_class_demo_is_the_default_recipe_and_starts_its_spec(tmp_path, use_store):
+    from workbench.ui.run_state import run_supervisor
+
+    root = tmp_path / "runs"
+    use_store(root)
+    at = _page()
+    assert at.radio(key="rec_train_recipe").value == "class_demo"
+    assert not at.get("select_slider")  # K belongs to TALLRec's recipe
+    demo = load_spec(CLASS_DEMO_SPEC)
+    assert any(f"one pass over {demo.data.n_train} Book-Crossing questions" in m
+               for m in _texts(at.main.markdown))
+    time_line = next(c for c in _texts(at.main.caption) if c.startswith("About "))
+    assert "the test questions included" in time_line, time_line
+    at.button(key="rec_train_go").click().run()
+    assert_no_exception(at)
+    [record] = Store(root).list()
+    assert (record.kind, record.dataset, record.model) == ("finetune", "book-crossing-tallrec", TINY)
+    assert parse_spec(record.spec).training == demo.training
+    assert record.spec["data"]["n_train"] == demo.data.n_train
+    run_supervisor().cancel(record.id)
+
+
+def test_the_ranking_shows_cf_and_popularity_on_the_same_candidates(tmp_path, use_store):
+    use_store(tmp_path / "runs")
+    at = _page()
+    rated = _starter(at)
+    _small_pool(at)
+    _recommend(at)
+    [model] = [frame.value for frame in _model_tables(at)]
+    classic = _classic_tables(at)
+    assert set(classic) == {"item_cf", "popularity"}
+    for method, table in classic.items():
+        assert list(table["rank"]) == list(range(1, 6)), method
+        assert table["score"].is_monotonic_decreasing, method
+        assert not rated & set(table["title"]), method
+        assert table["in_model_top"].sum() == len(set(table["title"]) & set(model["title"]))
+    assert "co_raters" in classic["item_cf"].columns
+    texts = _texts(at.main.markdown)
+    assert any(m.startswith("**The same 10 candidates without a language model** · overlap "
+                            "with the top 5 of " + ZERO_SHOT_LABEL) for m in texts), texts
+    assert {"**Item-based CF**", "**Popularity**"} <= set(texts)
+    overlaps = [c for c in _texts(at.main.caption) if "also in the model's top 5" in c]
+    assert len(overlaps) == 2, _texts(at.main.caption)
+    for caption in overlaps:
+        found = re.match(r"(\d) of 5 books also in the model's top 5; rank correlation "
+                         r"\(Spearman\) with the model's P\(Yes\) (-?\d\.\d\d)\.", caption)
+        assert found and 0 <= int(found[1]) <= 5 and -1 <= float(found[2]) <= 1, caption
+    # The chart spans the scores shown, not 0 to 1, and says so.
+    spec = json.loads(at.main.get("plotly_chart")[0].proto.spec)
+    axis = spec["layout"]["xaxis"]
+    low, high = model["p_yes"].min(), model["p_yes"].max()
+    assert axis["range"][0] <= low and axis["range"][1] >= high
+    assert axis["range"][1] - axis["range"][0] <= max((high - low) * 1.2, high - low + 0.01) + 1e-9
+    assert "axis zoomed to" in axis["title"]["text"]
+    assert any(c.startswith("Pool: Most rated books. P(Yes) of these books runs from")
+               for c in _texts(at.main.caption))
+
+
+def test_candidate_pools_follow_the_profile(tmp_path, use_store):
+    use_store(tmp_path / "runs")
+    at = _page()
+    # A pool that follows liked books needs a liked book.
+    at.text_input(key="rec_search").input("the firm grisham").run()
+    at.button(key=next(b.key for b in at.main.button
+                       if (b.key or "").startswith("rec_dislike_"))).click().run()
+    at.radio(key="rec_pool_source").set_value("authors").run()
+    at.button(key="rec_go").click().run()
+    assert_no_exception(at)
+    assert any("like at least one book first" in w for w in _texts(at.main.warning))
+    assert not at.main.dataframe
+
+    at.button(key="rec_clear").click().run()
+    rated = _starter(at)
+    _small_pool(at)
+    _recommend(at)
+    table = _model_tables(at)[0].value
+    _check_ranked(table, 5, rated)
+    liked_authors = {"jrrtolkien", "jkrowling", "georgerrmartin"}
+    assert set(table["author"].map(author_key)) <= liked_authors, list(table["author"])
+    assert any(c.startswith("Pool: By authors you liked.") for c in _texts(at.main.caption))
+
+    at.radio(key="rec_pool_source").set_value("co_rated").run()
+    assert any("changed since this ranking" in i for i in _texts(at.main.info))
+    _recommend(at)
+    _check_ranked(_model_tables(at)[0].value, 5, rated)
+    assert any(c.startswith("Pool: Co-rated with books you liked.") for c in _texts(at.main.caption))
+    # A pool and filters that leave nothing say so.
+    at.radio(key="rec_pool_source").set_value("authors").run()
+    at.text_input(key="rec_author").input("grisham").run()
+    at.button(key="rec_go").click().run()
+    assert_no_exception(at)
+    assert any(w.startswith("No book you have not rated by the authors you liked matches these "
+                            "filters") for w in _texts(at.main.warning)), _texts(at.main.warning)
+
+
+def test_held_out_auc_of_a_run_against_zero_shot_on_the_same_questions(tuned_and_zero_shot,
+                                                                          use_store):
+    root, record, zero = tuned_and_zero_shot
+    use_store(root)
+    at = _page()
+    zero_auc = zero.metrics["test"]["auc"]
+    line = next(m for m in _texts(at.main.markdown) if m.startswith("**Held-out:**"))
+    assert line.startswith(f"**Held-out:** {TINY} zero-shot, AUC {zero_auc:.3f} (95% interval ")
+    assert line.endswith("on 16 Book-Crossing questions of held-out readers.")
+    at.selectbox(key="rec_model").set_value(record.id).run()
+    assert_no_exception(at)
+    auc = record.metrics["test"]["auc"]
+    line = next(m for m in _texts(at.main.markdown) if m.startswith("**Held-out:**"))
+    assert line == (
+        f"**Held-out:** this model, AUC {auc:.3f} (95% interval "
+        f"{record.metrics['test']['auc_ci'][0]:.3f} to {record.metrics['test']['auc_ci'][1]:.3f}) "
+        f"on 16 Book-Crossing questions of held-out readers. The same model zero-shot on the "
+        f"same questions: AUC {zero_auc:.3f}, so training added **{auc - zero_auc:+.3f}**.")
+    assert not [b for b in at.main.button if b.key == "rec_auc"]
+
+
+def test_measure_zero_shot_starts_one_background_evaluation(tuned, tmp_path, use_store):
+    from workbench.ui.run_state import run_supervisor
+
+    root = tmp_path / "runs"
+    use_store(root)
+    at = _page()
+    assert any(c.startswith(f"No held-out AUC of {TINY} zero-shot on 200 test questions yet")
+               for c in _texts(at.main.caption)), _texts(at.main.caption)
+    at.button(key="rec_auc").click().run()
+    assert_no_exception(at)
+    [record] = Store(root).list()
+    demo = load_spec(CLASS_DEMO_SPEC)
+    assert (record.kind, record.method, record.model) == ("evaluate", "zero-shot", TINY)
+    assert record.spec["data"]["n_test"] == demo.data.n_test
+    assert parse_spec(record.spec).template == demo.template
+    assert any(c.startswith(f"Measuring {TINY} zero-shot on these questions")
+               for c in _texts(at.main.caption))
+    run_supervisor().cancel(record.id)
+    # A run whose zero-shot is not stored offers the same button for its own questions.
+    tuned_root, tuned_record = tuned
+    use_store(tuned_root)
+    at = _page()
+    at.selectbox(key="rec_model").set_value(tuned_record.id).run()
+    assert any(c.startswith(f"No held-out AUC of {TINY} zero-shot on 16 test questions yet")
+               for c in _texts(at.main.caption)), _texts(at.main.caption)

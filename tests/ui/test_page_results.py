@@ -17,13 +17,14 @@ from streamlit.testing.v1 import AppTest
 
 from tests.test_results import build_results_store
 from workbench import results
+from workbench.experiments import baseline_grid
 from workbench.metrics import classification_metrics
 from workbench.store import RUNS_ENV, Store
-from workbench.ui import results_view
+from workbench.ui import results_scope
 from workbench.ui.jobs_panel import job_queue
 from tests.ui.apptest import assert_no_exception, open_page
 
-PAGE = "pages/3_Results.py"
+PAGE = "pages/4_Results.py"
 FOUR_METHODS = {"zero-shot", "few-shot (2)", "logistic regression", "XGBoost"}
 
 
@@ -34,9 +35,9 @@ def built(tmp_path_factory) -> tuple[Path, dict[str, str]]:
 
 
 def _clear_caches() -> None:
-    for cached in (results_view.cached_store, results_view.cached_predictions,
-                   results_view.cached_test_sets, results_view.cached_rescore,
-                   results_view.cached_most_different_pair):
+    for cached in (results_scope.cached_store, results_scope.cached_predictions,
+                   results_scope.cached_test_sets, results_scope.cached_rescore,
+                   results_scope.cached_most_different_pair):
         cached.clear()
 
 
@@ -90,12 +91,12 @@ def test_the_four_methods_in_one_table_and_on_the_charts(ids):
 def test_runs_are_compared_on_their_shared_rows_by_default(ids):
     at = open_page(PAGE)
     scope = at.radio(key="results_scope_california-housing")
-    assert scope.value != results_view.OWN_ROWS
+    assert scope.value != results_scope.OWN_ROWS
     assert scope.options[-1] == "Each run's own test rows"
     table = _leaderboard(at).set_index("run")
     assert (table["n test"] == 30).all()
     assert table.loc[[ids["logreg-16"], ids["logreg-64"], ids["xgboost-16"]], "rescored"].all()
-    scope.set_value(results_view.OWN_ROWS).run()
+    scope.set_value(results_scope.OWN_ROWS).run()
     assert_no_exception(at)
     own = _leaderboard(at).set_index("run")
     assert own.loc[ids["logreg-16"], "n test"] == 4128 and not own["rescored"].any()
@@ -161,7 +162,7 @@ def test_an_empty_store(tmp_path, use_store):
 
 def test_run_baselines_button_runs_in_the_background(built, use_store, monkeypatch):
     use_store(built[0])
-    monkeypatch.setattr(results, "BASELINE_GRID", (16,))  # both already in the store
+    monkeypatch.setattr(baseline_grid, "BASELINE_GRID", (16,))  # both already in the store
     at = open_page(PAGE)
     button = next(b for b in at.button if b.label == "Run baselines")
     button.click().run()
@@ -224,7 +225,7 @@ def test_a_hundred_runs_stay_fast_and_a_damaged_file_is_a_message(tmp_path, use_
     assert first < 30 and rerun < 3, (first, rerun)
     # Each run on its own rows: the damaged run is in the table (stored metrics); its curve and
     # its rows cannot be drawn, and the page says so instead of failing.
-    at.radio(key="results_scope_california-housing").set_value(results_view.OWN_ROWS).run()
+    at.radio(key="results_scope_california-housing").set_value(results_scope.OWN_ROWS).run()
     assert_no_exception(at)
     assert len(_leaderboard(at)) == 100
     at.selectbox(key="results_run_a_california-housing").set_value(made[3]).run()

@@ -28,7 +28,7 @@ from workbench.reproduce import spec_file_name
 from workbench.ui.training_launch import OPENED
 from workbench.ui.try_it_box import cached_tuned
 
-PAGE = "pages/4_Training.py"
+PAGE = "pages/3_Training.py"
 TINY = "tiny-random-llama"
 TIMEOUT = 120
 

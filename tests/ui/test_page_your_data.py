@@ -16,12 +16,13 @@ from workbench.data.tables import TableChoice
 from workbench.experiments import run
 from workbench.specs import BaselineSpec
 from workbench.store import RUNS_ENV
-from workbench.ui import explorer, results_view
+from workbench.ui import data_explorer_page as explorer
+from workbench.ui import results_scope
 
 EXPLORER = "pages/1_Data_Explorer.py"
 TEMPLATES = "pages/2_Prompt_Templates.py"
-RESULTS = "pages/3_Results.py"
-TRAINING = "pages/4_Training.py"
+RESULTS = "pages/4_Results.py"
+TRAINING = "pages/3_Training.py"
 FORGETTING = "pages/5_Forgetting.py"
 PICKERS = {TEMPLATES: "pt_dataset", TRAINING: "tr_dataset", FORGETTING: "fg_dataset_0",
            RESULTS: "results_dataset", EXPLORER: "explorer_dataset"}
@@ -31,9 +32,9 @@ PICKERS = {TEMPLATES: "pt_dataset", TRAINING: "tr_dataset", FORGETTING: "fg_data
 def stores(tmp_path, monkeypatch):
     monkeypatch.setenv(kept.TABLES_ENV, str(tmp_path / "tables"))
     monkeypatch.setenv(RUNS_ENV, str(tmp_path / "runs"))
-    results_view.cached_store.clear()
+    results_scope.cached_store.clear()
     yield tmp_path
-    results_view.cached_store.clear()
+    results_scope.cached_store.clear()
 
 
 def credit_table() -> pd.DataFrame:

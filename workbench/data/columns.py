@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.data import upload
+from workbench.data.upload.labels import LABEL_NAMES, label_strings
 
 LEAK_AUC = 0.95
 FEW_CLASSES = 10
@@ -50,7 +51,7 @@ def _sample(frame: pd.DataFrame, rows: int = SAMPLE_ROWS) -> pd.DataFrame:
 
 
 def _class_values(series: pd.Series) -> set[str]:
-    return set(upload._label_strings(series).dropna().unique())
+    return set(label_strings(series).dropna().unique())
 
 
 def label_problem(frame: pd.DataFrame, column: str) -> str | None:
@@ -70,7 +71,7 @@ def _tier(name: str, values: set[str]) -> int | None:
     """Lower is a better guess; None: cannot be the label."""
     if not 2 <= len(values) <= upload.MAX_CLASSES:
         return None
-    if name.strip().lower() in upload._LABEL_NAMES:
+    if name.strip().lower() in LABEL_NAMES:
         return 0
     if len(values) == 2 and {value.strip().lower() for value in values} in _YES_NO:
         return 1
@@ -95,7 +96,7 @@ def suggest_label_column(frame: pd.DataFrame) -> str:
     for column in sorted(tiers, key=lambda c: (tiers[c], _end_rank(columns, c))):
         if label_problem(frame, column) is None:
             return column
-    named = [c for c in columns if str(c).strip().lower() in upload._LABEL_NAMES]
+    named = [c for c in columns if str(c).strip().lower() in LABEL_NAMES]
     return named[0] if named else columns[-1]
 
 

@@ -27,7 +27,7 @@ from workbench.errors import DataValidationError
 Role = Literal["numeric", "categorical", "text", "ignored"]
 ROLES: tuple[str, ...] = ("numeric", "categorical", "text", "ignored")
 MAX_DESCRIPTION_CHARS = 200
-ROW_ID = "row_id"  # runs add this column (experiments.rows); a table's own is renamed
+ROW_ID = "row_id"  # runs add this column (workbench.rows); a table's own is renamed
 TABLE_VERSION = 1  # bump when the same file and choice would give other rows
 
 

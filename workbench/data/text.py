@@ -8,6 +8,8 @@ example train.csv and test.csv with columns text and label) is read without the 
 
 from __future__ import annotations
 
+import re
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -60,6 +62,65 @@ register(
         loader=load_amazon_reviews,
         text_column=AMAZON_TEXT,
         label_rule="score as published: great (5 stars) or other (1-4 stars)",
+    )
+)
+
+
+# --- Newsgroup posts: cars or electronics (offline) ---------------------------------------------
+
+NEWSGROUPS_ZIP = "dmba/csvFiles/AutoAndElectronics.zip"
+NEWSGROUPS_TEXT = "post"
+NEWSGROUPS_LABEL = "newsgroup"
+NEWSGROUPS_CLASSES = ("electronics", "autos")
+NEWSGROUPS_FOLDERS = {"rec.autos": "autos", "sci.electronics": "electronics"}
+# Headers that name the newsgroup (or where the post was cross-posted) give the label away;
+# only the subject line is kept from the header block.
+_HEADER_LINE = re.compile(r"^[A-Za-z][\w.-]*:")
+
+
+def newsgroup_post_text(raw: str) -> str:
+    """A Usenet post without its header block: "Subject: ..." and then the body."""
+    text = raw.replace("\r\n", "\n")
+    if not _HEADER_LINE.match(text):
+        return text.strip()
+    header, _, body = text.partition("\n\n")
+    subject = next((line for line in header.splitlines() if line.startswith("Subject:")), "")
+    return "\n".join(part for part in (subject.strip(), body.strip()) if part)
+
+
+def load_newsgroups() -> pd.DataFrame:
+    texts, labels = [], []
+    with zipfile.ZipFile(asset_file("dmba", NEWSGROUPS_ZIP)) as archive:
+        for name in sorted(archive.namelist()):
+            parts = name.split("/")
+            if len(parts) != 3 or not parts[2] or parts[1] not in NEWSGROUPS_FOLDERS:
+                continue
+            texts.append(newsgroup_post_text(archive.read(name).decode("latin-1")))
+            labels.append(NEWSGROUPS_FOLDERS[parts[1]])
+    return pd.DataFrame({NEWSGROUPS_TEXT: texts, NEWSGROUPS_LABEL: labels})
+
+
+register(
+    DatasetInfo(
+        name="newsgroups-cars",
+        title="Newsgroup posts: cars or electronics",
+        kind="text",
+        description=(
+            "One row per Usenet post from 1993 (subject line and body) in rec.autos or "
+            "sci.electronics, 1,000 of each. Task: is the post from the cars group or the "
+            "electronics group."
+        ),
+        source=(
+            "20 Newsgroups (Lang, 1995), rec.autos and sci.electronics, as prepared in Shmueli "
+            "et al., Data Mining for Business Analytics; embedded from dmba 0.2.4"
+        ),
+        license="MIT (dmba package); posts from the public 20 Newsgroups collection",
+        label_column=NEWSGROUPS_LABEL,
+        classes=NEWSGROUPS_CLASSES,
+        features=(Feature(NEWSGROUPS_TEXT, "text", "post"),),
+        loader=load_newsgroups,
+        text_column=NEWSGROUPS_TEXT,
+        label_rule="the newsgroup the post was filed in; headers other than Subject removed",
     )
 )
 

@@ -13,25 +13,18 @@ import json
 import time
 import traceback
 from dataclasses import dataclass
-from typing import Union
 
 from workbench.errors import WorkbenchError
 from workbench.experiments.common import (
     Progress, RunCancelled, ShouldStop, never_stop, no_progress,
 )
 from workbench.experiments.failures import explain_failure
-from workbench.experiments.rows import PreparedRows, prepare_class_rows, prepare_rows
+from workbench.experiments.kinds import RUNNERS, Rows, RunContext
 from workbench.experiments.table_specs import resolve_tables
-from workbench.models.fingerprint import model_fingerprint
-from workbench.forgetting.plan import the_method
-from workbench.specs import (
-    AnySpec, BaselineSpec, EvaluateSpec, FinetuneSpec, ForgettingSpec, cache_key,
-    forgetting_cache_key, spec_to_dict, spec_to_yaml,
-)
+from workbench.specs import RUN_KINDS, AnySpec, spec_to_dict, spec_to_yaml
 from workbench.store import RunRecord, Store
 
 _PROGRESS_EVERY_S = 0.5
-FORGETTING_DATASET_SEPARATOR = " -> "
 
 
 class RunNotQueuedError(WorkbenchError):
@@ -44,43 +37,25 @@ class RunOutcome:
     cached: bool  # True: answered from the store without running
 
 
-Rows = Union[PreparedRows, list[PreparedRows]]  # a forgetting run reads one set per task
-
-
 def uses_model(spec: AnySpec) -> bool:
-    return isinstance(spec, (EvaluateSpec, FinetuneSpec, ForgettingSpec))
+    return RUN_KINDS[spec.kind].uses_model
 
 
 def prepare_inputs(spec: AnySpec) -> Rows:
-    if isinstance(spec, ForgettingSpec):
-        return [prepare_class_rows(task.data, task.classes) if task.classes else prepare_rows(task.data)
-                for task in spec.tasks]
-    return prepare_rows(spec.data)
+    return RUNNERS[spec.kind].rows(spec)
 
 
 def spec_key(spec: AnySpec, rows: Rows) -> str:
-    if isinstance(spec, ForgettingSpec):
-        return forgetting_cache_key(
-            spec, [task.fingerprint for task in rows], model_fingerprint(spec.model.name))
-    model_fp = model_fingerprint(spec.model.name) if uses_model(spec) else None
-    return cache_key(spec, rows.fingerprint, model_fp)
+    return RUNNERS[spec.kind].key(spec, rows)
 
 
 def method_of(spec: AnySpec) -> str:
-    if isinstance(spec, BaselineSpec):
-        return spec.method
-    if isinstance(spec, FinetuneSpec):
-        return spec.training.method
-    if isinstance(spec, ForgettingSpec):
-        return the_method(spec)
-    return "zero-shot" if spec.template.shots == 0 else "few-shot"
+    return RUNNERS[spec.kind].method(spec)
 
 
 def dataset_of(spec: AnySpec) -> str:
     """The store's data-set column: a forgetting run's task sequence, "A -> B"."""
-    if isinstance(spec, ForgettingSpec):
-        return FORGETTING_DATASET_SEPARATOR.join(spec.task_labels)
-    return spec.data.dataset
+    return RUNNERS[spec.kind].dataset(spec)
 
 
 def _stored_progress(store: Store, run_id: str, progress: Progress) -> Progress:
@@ -102,24 +77,8 @@ def _stored_progress(store: Store, run_id: str, progress: Progress) -> Progress:
 
 
 def _execute(spec, rows: Rows, progress: Progress, should_stop: ShouldStop, loaded, store, run_id):
-    run_dir = store.folder(run_id)
-    if isinstance(spec, ForgettingSpec):
-        from workbench.experiments.forgetting import run_forgetting
-        from workbench.forgetting.stage_cache import FOLDER
-
-        return run_forgetting(spec, rows, progress, should_stop, run_dir=run_dir,
-                              cache_dir=store.root / FOLDER)
-    if isinstance(spec, FinetuneSpec):
-        from workbench.experiments.finetune import finetune
-
-        return finetune(spec, rows, progress, should_stop, run_dir=run_dir)
-    if isinstance(spec, EvaluateSpec):
-        from workbench.experiments.evaluate import evaluate
-
-        return evaluate(spec, rows, progress, should_stop, loaded=loaded)
-    from workbench.experiments.baseline import run_baseline
-
-    return run_baseline(spec, rows, progress)
+    context = RunContext(progress, should_stop, loaded, store.folder(run_id), store.root)
+    return RUNNERS[spec.kind].run(spec, rows, context)
 
 
 def create_record(spec: AnySpec, store: Store, key: str | None = None) -> RunRecord:

@@ -4,14 +4,12 @@ and both classic models on recommendation features."""
 
 from __future__ import annotations
 
-from workbench.baselines import fit_predict
+from workbench.baselines import METHOD_LABELS, fit_predict
 from workbench.data.registry import DatasetInfo
 from workbench.experiments.common import Progress, test_metrics_record
-from workbench.experiments.rows import ROW_ID, PreparedRows, predictions_frame
 from workbench.recommend.baselines import RECOMMENDER_METHODS, fit_predict_recommender
+from workbench.rows import ROW_ID, PreparedRows, predictions_frame
 from workbench.specs import BaselineSpec
-
-METHOD_LABELS = {"logreg": "logistic regression", "xgboost": "XGBoost"}
 
 
 def reads_questions(info: DatasetInfo) -> bool:

@@ -18,13 +18,13 @@ from typing import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from workbench.errors import ModelUnavailableError, WorkbenchError
+from workbench.errors import WorkbenchError
 from workbench.experiments import run
 from workbench.experiments.common import Progress, ShouldStop, never_stop, no_progress
-from workbench.experiments.rows import PreparedRows
 from workbench.prompts import PromptBuilder
 from workbench.prompts.builtin import TABULAR_SERIALIZERS
 from workbench.metrics import interval_text
+from workbench.rows import PreparedRows
 from workbench.scoring import answer_token_ids
 from workbench.specs import DataSpec, EvaluateSpec, ModelSpec, TemplateSpec, example_split
 from workbench.store import RunNotFoundError, RunRecord, Store
@@ -358,35 +358,3 @@ def preview_prompts(
         answer_problem=problem,
         shots=len(builder.shot_rows),
     )
-
-
-def preview_tokenizer(model_name: str):
-    """The model's tokenizer alone (no weights): the local copy when there is one, else the hub.
-
-    A page keeps its own instance for previews: a fast tokenizer used from two threads at once
-    (the preview and a background scoring job) can fail with "Already borrowed".
-    """
-    from workbench.hub import hub_reachable
-    from workbench.models.loading import load_tokenizer, resolve_source
-    from workbench.models.registry import get_model_info
-
-    source, local_only = resolve_source(get_model_info(model_name), lambda _: None)
-    try:
-        return load_tokenizer(source, local_only=True)
-    except (OSError, ValueError) as error:
-        if local_only:
-            raise _tokenizer_error(model_name, error) from None
-    if not hub_reachable():
-        raise ModelUnavailableError(
-            f"The tokenizer of '{model_name}' is not in the local cache and the Hugging Face hub "
-            "is not reachable."
-        )
-    try:
-        return load_tokenizer(source, local_only=False)
-    except (OSError, ValueError) as error:
-        raise _tokenizer_error(model_name, error) from None
-
-
-def _tokenizer_error(model_name: str, error: Exception) -> ModelUnavailableError:
-    first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-    return ModelUnavailableError(f"Could not load the tokenizer of '{model_name}': {first_line}")

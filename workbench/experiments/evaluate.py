@@ -7,9 +7,9 @@ import time
 import numpy as np
 
 from workbench.experiments.common import Progress, RunCancelled, ShouldStop, test_metrics_record
-from workbench.experiments.rows import PreparedRows, predictions_frame
 from workbench.models import LoadedModel, load_model
 from workbench.prompts import PromptBuilder
+from workbench.rows import PreparedRows, predictions_frame
 from workbench.scoring import score_prompts
 from workbench.specs import EvaluateSpec
 

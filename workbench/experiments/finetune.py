@@ -8,25 +8,23 @@ history.jsonl as it happens.
 
 from __future__ import annotations
 
-import contextlib
 import tempfile
 import time
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
-import torch
 
 from workbench import distributed
 from workbench.experiments.common import Progress, ShouldStop, test_metrics_record
 from workbench.experiments.history import append_history
-from workbench.experiments.rows import PreparedRows, predictions_frame
 from workbench.prompts import PromptBuilder
-from workbench.scoring import answer_token_ids, score_prompts
+from workbench.rows import PreparedRows, predictions_frame
+from workbench.scoring import answer_token_ids
 from workbench.specs import VALIDATION_ROWS, FinetuneSpec
 from workbench.training import Trainable, build_trainable, count_parameters, train
-from workbench.training.data import (
-    DynamicPaddingCollator, causal_examples, classification_examples, encode_prompt, keep_last,
+from workbench.training.examples import training_examples
+from workbench.training.score_trained import (  # noqa: F401 - autocast_for, classify_prompts: importers' names
+    autocast_for, classify_prompts, score_test,
 )
 from workbench.training.trainer import mixed_precision
 
@@ -40,67 +38,12 @@ def validation_frame(rows: PreparedRows, limit: int = VALIDATION_ROWS) -> pd.Dat
     return rows.val.sample(n=limit, random_state=0).sort_index()
 
 
-def training_examples(
-    spec: FinetuneSpec, trainable: Trainable, prompts: list[str], labels: np.ndarray,
-    answer_ids: list[list[int]], for_validation: bool = False,
-) -> list[dict]:
-    training = spec.training
-    if trainable.is_classifier:
-        return classification_examples(trainable.tokenizer, prompts, labels, training.max_length)
-    return causal_examples(
-        trainable.tokenizer, prompts, labels, answer_ids, training.max_length,
-        objective=training.objective,
-        # Validation reads the answer position: the prompt must stay out of the labels.
-        train_on_inputs=training.train_on_inputs and not for_validation,
-        add_eos_token=training.add_eos_token,
-    )
-
-
 def save_trained(trainable: Trainable, run_dir: Path) -> Path:
     """A peft adapter folder (run_dir/adapter) or the whole model as safetensors (run_dir/model)."""
     folder = run_dir / (ADAPTER_FOLDER if trainable.is_peft else MODEL_FOLDER)
     trainable.model.save_pretrained(folder)
     trainable.tokenizer.save_pretrained(folder)
     return folder
-
-
-def autocast_for(spec: FinetuneSpec, device: str):
-    """Score in the precision the model trained in (bf16 autocast keeps float32 weights)."""
-    if device in {"cpu", "cuda"} and mixed_precision(spec.training, device) == "bf16":
-        return torch.autocast(device_type=device, dtype=torch.bfloat16)
-    return contextlib.nullcontext()
-
-
-def classify_prompts(
-    trainable: Trainable, prompts: list[str], batch_size: int, max_length: int, progress: Progress
-) -> np.ndarray:
-    """Softmax of a classification head's logits, in prompt order."""
-    tokenizer, model = trainable.tokenizer, trainable.model
-    collate = DynamicPaddingCollator(tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0)
-    encoded = [keep_last(encode_prompt(tokenizer, prompt), max_length) for prompt in prompts]
-    chunks = []
-    with torch.inference_mode():
-        for start in range(0, len(encoded), batch_size):
-            batch = collate([{"input_ids": ids, "labels": 0} for ids in encoded[start:start + batch_size]])
-            logits = model(input_ids=batch["input_ids"].to(model.device),
-                           attention_mask=batch["attention_mask"].to(model.device)).logits
-            chunks.append(torch.softmax(logits.float(), dim=-1).cpu().numpy())
-            progress("scoring", min(start + batch_size, len(encoded)), len(encoded))
-    return np.concatenate(chunks)
-
-
-def score_test(
-    spec: FinetuneSpec, trainable: Trainable, prompts: list[str], answer_words: list[str],
-    progress: Progress,
-) -> np.ndarray:
-    with autocast_for(spec, trainable.device):
-        if trainable.is_classifier:
-            return classify_prompts(trainable, prompts, spec.batch_size, spec.training.max_length, progress)
-        result = score_prompts(
-            trainable.model, trainable.tokenizer, prompts, answer_words, batch_size=spec.batch_size,
-            progress=lambda done, total: progress("scoring", done, total),
-        )
-    return result.probabilities
 
 
 def finetune(

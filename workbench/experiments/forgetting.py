@@ -164,9 +164,9 @@ def first_task_curve_callback(spec, trainable, first: Task, stage: int, offset: 
     class FirstTaskCurve(TrainerCallback):
         def on_step_end(self, args, state, control, **kwargs):
             if state.global_step % every == 0 or state.global_step == state.max_steps:
-                accuracy = evaluate(spec, trainable, first, limit=spec.curve_rows).accuracy
                 record({"stage": stage, "step": state.global_step,
-                        "global_step": offset + state.global_step, "accuracy": accuracy})
+                        "global_step": offset + state.global_step,
+                        **evaluate(spec, trainable, first, limit=spec.curve_rows).stored()})
 
     return FirstTaskCurve()
 
@@ -293,7 +293,7 @@ def run_forgetting(
         callbacks = ()
         if stage > 0:
             record_curve({"stage": stage, "step": 0, "global_step": steps_before,
-                          "accuracy": evaluate(spec, trainable, tasks[0], limit=spec.curve_rows).accuracy})
+                          **evaluate(spec, trainable, tasks[0], limit=spec.curve_rows).stored()})
             callbacks = (first_task_curve_callback(spec, trainable, tasks[0], stage, steps_before,
                                                    record_curve, spec.curve_every),)
         label = tasks[stage].label
@@ -391,6 +391,9 @@ def summary(spec: ForgettingSpec, method: str, tasks: list[Task], so_far: Progre
         "stages": so_far.stages,
         "n_train": [len(task.examples) for task in tasks],
         "n_eval": [len(task.eval_prompts) for task in tasks],
+        # Always answering a task's most common class scores this: learning means clearing it.
+        "majority_share": [float(np.bincount(task.eval_labels).max() / len(task.eval_labels))
+                           for task in tasks],
         "curve_rows": min(spec.curve_rows, len(tasks[0].eval_prompts)),
         "learning_rate": spec.training.learning_rate,
         "ewc_lambda": spec.ewc_lambda if method == "ewc" else None,

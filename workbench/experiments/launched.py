@@ -19,7 +19,7 @@ from workbench.experiments import (
     RunOutcome, _run_into, _stored_progress, create_record, prepare_inputs, spec_key,
 )
 from workbench.experiments.common import Progress, never_stop, no_progress
-from workbench.experiments.rows import PreparedRows
+from workbench.rows import PreparedRows
 from workbench.specs import AnySpec, FinetuneSpec, ForgettingSpec
 from workbench.store import Store
 

@@ -11,26 +11,8 @@ is answered from the store, an edited file is not), and every page can show and 
 
 from __future__ import annotations
 
-from workbench.data.kept import find_kept, keep_path
-from workbench.data.registry import DATASETS
-from workbench.data.tables import TableChoice
-from workbench.specs import TABLE_FIELDS, AnySpec, DataSpec, ForgettingSpec, parse_spec, spec_to_dict
-
-
-def resolve_data(data: DataSpec) -> DataSpec:
-    if data.file is None:
-        return data
-    choice = TableChoice(data.label_column or "", data.positive_class, dict(data.roles),
-                         dict(data.descriptions))
-    # `dataset` beside `file` names the table, unless it is a placeholder or another data set's
-    # name (a spec for California given `--set file=...`).
-    taken = data.dataset.startswith("file:") or data.dataset in DATASETS or find_kept(data.dataset)
-    named = None if taken else data.dataset
-    record, _ = keep_path(data.file, choice, name=named)
-    values = data.model_dump()
-    for name in ("file", *TABLE_FIELDS):
-        values.pop(name)
-    return DataSpec.model_validate({**values, "dataset": record.id})
+from workbench.rows import resolve_data
+from workbench.specs import AnySpec, ForgettingSpec, parse_spec, spec_to_dict
 
 
 def resolve_tables(spec: AnySpec) -> AnySpec:

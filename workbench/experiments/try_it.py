@@ -6,7 +6,7 @@ the base model's.
     result = try_prompt(tuned, "...Answer:")    # any text
     result.table()                              # class, answer word, base, fine-tuned
 
-Scores are read like the run read them (workbench.experiments.finetune.score_test): answer-word
+Scores are read like the run read them (workbench.training.score_trained.score_test): answer-word
 probabilities for causal methods, the softmax of the head's logits for head methods, in the
 precision the run trained in. The base is the same copy with its adapter switched off when the
 method is a causal adapter, else a base model passed in (or loaded): for head methods the base
@@ -24,18 +24,19 @@ import pandas as pd
 
 from workbench.errors import WorkbenchError
 from workbench.experiments.common import no_progress
-from workbench.experiments.finetune import ADAPTER_FOLDER, MODEL_FOLDER, autocast_for, score_test
-from workbench.experiments.rows import ROW_ID, PreparedRows, prepare_rows
+from workbench.experiments.finetune import ADAPTER_FOLDER, MODEL_FOLDER
 from workbench.models import LoadedModel, load_model
 from workbench.models.hardware import pick_device
 from workbench.models.loading import load_tokenizer
 from workbench.prompts import PromptBuilder
+from workbench.rows import ROW_ID, PreparedRows, prepare_rows
 from workbench.scoring import score_prompts
 from workbench.specs import FinetuneSpec
 from workbench.store import RunRecord
 from workbench.training.methods import (
     METHODS, Trainable, load_causal, load_classifier, trainable_from, training_dtype,
 )
+from workbench.training.score_trained import autocast_for, score_test
 
 
 class TryItError(WorkbenchError):

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from workbench.tuners import TUNERS
+from workbench.specs import FORGETTING_METHODS
+from workbench.tuners import METHOD_TITLES as TUNER_TITLES
 
-# In the pages' order. LoRA and last layers are fine-tuning methods: their titles are their
-# entries' (workbench.tuners); the others are ways of going through the tasks.
-METHOD_TITLES = {
-    "naive": "Naive full fine-tuning",
-    "lora": TUNERS["lora"].title,
-    "last_layers": TUNERS["last_layers"].title,
-    "replay": "Replay",
-    "ewc": "EWC",
-    "multitask": "Multi-task",
-}
+# In the pages' order. A forgetting method that is a fine-tuning method (LoRA, last layers) has
+# the title of its entry (workbench.tuners.METHOD_TITLES, the one table of method titles); the
+# others are ways of going through the tasks, titled here.
+_OWN_TITLES = {"naive": "Naive full fine-tuning", "replay": "Replay", "ewc": "EWC",
+               "multitask": "Multi-task"}
+METHOD_TITLES = {method: _OWN_TITLES.get(method) or TUNER_TITLES[method]
+                 for method in FORGETTING_METHODS}
 
 METHOD_EXPLANATIONS = {
     "naive": (

@@ -34,6 +34,20 @@ def forgetting_presets() -> dict[str, ForgettingSpec]:
     return {title: spec for title, (_, spec) in _presets().items()}
 
 
+def preset_description(title: str) -> str | None:
+    """What a preset shows, in its file's own words: the comment block at the top of the file
+    (None for an unknown title or a file without one)."""
+    found = _presets().get(title)
+    if found is None:
+        return None
+    lines = []
+    for line in found[0].read_text(encoding="utf-8").splitlines():
+        if not line.startswith("#"):
+            break
+        lines.append(line.lstrip("#").strip())
+    return " ".join(lines) or None
+
+
 def preset_file(title: str) -> str | None:
     """The preset's file as the README writes it (assets/specs/...), None for an unknown title."""
     found = _presets().get(title)

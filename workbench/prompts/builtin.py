@@ -73,6 +73,10 @@ TASKS: dict[str, Task] = {
         "Is this review great? Yes or no?", {"other": "No", "great": "Yes"},
         jinja="Review: {{ review }}",
     ),
+    "newsgroups-cars": Task(
+        "Is this post about cars? Yes or no?", {"electronics": "No", "autos": "Yes"},
+        jinja="Post: {{ post }}",
+    ),
     "imdb": Task(
         "Is this movie review positive? Yes or no?", {"negative": "No", "positive": "Yes"},
         jinja="Review: {{ text }}",

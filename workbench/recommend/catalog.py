@@ -18,10 +18,11 @@ import os
 import re
 import tempfile
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from functools import cached_property
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from workbench.data import LOADER_VERSION
@@ -248,6 +249,25 @@ class Catalog:
     def has(self, book_id: str) -> bool:
         return str(book_id).strip() in self._row_of_isbn.index
 
+    def row_per_isbn(self, isbns: pd.Series) -> np.ndarray:
+        """The catalog row of each ISBN (any edition's), -1 where the catalog does not know it."""
+        rows = self._row_of_isbn.reindex(pd.Index(isbns, dtype="object"))
+        return rows.fillna(-1).to_numpy(dtype=np.int64)
+
+    def rows_of(self, book_ids: Iterable[str]) -> np.ndarray:
+        """Catalog rows of the books, in order, each once; unknown ids are left out."""
+        if isinstance(book_ids, str):
+            book_ids = [book_ids]
+        rows = self.row_per_isbn(pd.Series([str(i).strip() for i in book_ids], dtype="object"))
+        rows = rows[rows >= 0]
+        return rows[np.sort(np.unique(rows, return_index=True)[1])]
+
+    def rows_by_authors(self, authors: Iterable[str]) -> np.ndarray:
+        """Rows of every book whose author is one of `authors`, spelled in any way author_key
+        merges ("J.K. Rowling", "J. K. ROWLING"), in catalog order."""
+        keys = {author_key(author) for author in authors} - {""}
+        return np.flatnonzero(self._author_keys.isin(keys).to_numpy())
+
     def search(self, query: str, limit: int = 20) -> pd.DataFrame:
         """Books whose title or author contains every word of `query`, most popular first."""
         query_words = words(checked_query(query))
@@ -278,10 +298,12 @@ class Catalog:
         author: str | None = None,
         year_from: int | None = None,
         year_to: int | None = None,
+        among: Sequence[int] | np.ndarray | None = None,
     ) -> pd.DataFrame:
         """The books with the most explicit ratings that are not in `exclude_ids`, by an author
         and within years. Explicit ratings, not all ratings: the most rated book, "Wild
-        Animus", was a giveaway that most readers only received (2,502 ratings, 581 explicit)."""
+        Animus", was a giveaway that most readers only received (2,502 ratings, 581 explicit).
+        `among`: pick from these catalog rows instead, in their order."""
         check_years(year_from, year_to)
         n = checked_count(n)
         keep = pd.Series(True, index=self._frame.index)
@@ -296,6 +318,9 @@ class Catalog:
             keep &= (year >= year_from).fillna(False)
         if year_to is not None:
             keep &= (year <= year_to).fillna(False)
+        if among is not None:
+            among = np.asarray(among, dtype=np.int64)
+            return self.books.iloc[among[keep.to_numpy()[among]][:n]]
         kept = self.books.loc[keep[keep].index]
         return kept.sort_values("n_explicit", ascending=False, kind="stable").head(n)
 
@@ -313,6 +338,10 @@ class Catalog:
         rows = self._rows_containing(author_words, self._frame[SEARCH_TEXT])
         author_text = self._frame.loc[rows, SEARCH_TEXT].str.split("|", n=1).str[1]
         return self._rows_containing(author_words, author_text)
+
+    @cached_property
+    def _author_keys(self) -> pd.Series:
+        return self._frame["author"].map(author_key)
 
     @cached_property
     def _suggestion_pool(self) -> list[tuple[list[str], str]]:

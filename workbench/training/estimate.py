@@ -24,11 +24,11 @@ from typing import Sequence
 
 from workbench.data import get_info
 from workbench.environment import cpu_name
-from workbench.experiments.compare import preview_tokenizer
-from workbench.experiments.rows import prepare_rows
 from workbench.models.hardware import pick_device
 from workbench.models.registry import get_model_info
+from workbench.models.tokenizer import preview_tokenizer
 from workbench.prompts import PromptBuilder
+from workbench.rows import prepare_rows
 from workbench.specs import DataSpec, FinetuneSpec, TemplateSpec, TrainingSpec
 from workbench.store import RunRecord
 from workbench.training.meta import ModelShape, model_shape

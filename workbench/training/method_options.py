@@ -1,17 +1,18 @@
 """Which TrainingSpec options a form shows for a method: its own (the `options` of its entry in
-workbench.tuners) and the objective's. Titles and summaries are the entries' too.
+workbench.tuners) and the objective's. Titles and summaries are the entries' too
+(workbench.tuners.METHOD_TITLES: the one table of method titles).
 """
 
 from __future__ import annotations
 
-from workbench.tuners import METHOD_TITLES, TUNERS
+from workbench.tuners import TUNERS
 from workbench.tuners.common import LORA_OPTIONS
 
 ALPACA_OPTIONS = ("train_on_inputs", "add_eos_token")
 
 METHOD_INFO = TUNERS  # name -> entry: title, summary, options, ...
-__all__ = ["ALPACA_OPTIONS", "LORA_OPTIONS", "METHOD_INFO", "METHOD_TITLES", "method_fields",
-           "shown_options", "uses_objective"]
+__all__ = ["ALPACA_OPTIONS", "LORA_OPTIONS", "METHOD_INFO", "method_fields", "shown_options",
+           "uses_objective"]
 
 
 def uses_objective(method: str) -> bool:

@@ -155,11 +155,12 @@ def measure(spec: FinetuneSpec, keep_result: bool = True) -> ProbeSpeeds:
     """Train PROBE_STEPS steps and score a batch with the spec's model and method."""
     from transformers import TrainerCallback
 
-    from workbench.experiments.finetune import score_test, training_examples
-    from workbench.experiments.rows import prepare_rows
     from workbench.prompts import PromptBuilder
+    from workbench.rows import prepare_rows
     from workbench.scoring import answer_token_ids
     from workbench.training import build_trainable, train
+    from workbench.training.examples import training_examples
+    from workbench.training.score_trained import score_test
 
     probe_started = time.perf_counter()
     probe = probe_spec(spec)

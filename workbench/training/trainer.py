@@ -5,6 +5,9 @@ progress, history, cancel and a stop on a diverging loss through a callback.
 Validation AUC comes from the same forward pass as the validation loss: for each row only the
 logits at the position before the answer, for the first token of each class's answer word, are
 kept (preprocess_logits_for_metrics), then renormalised over the classes.
+
+Over 400 lines as one idea: the Trainer's arguments, losses, metrics and callbacks, all set up
+from one TrainingSpec.
 """
 
 from __future__ import annotations

@@ -66,3 +66,12 @@ def dataset_notice(name: str) -> None:
     if is_yours(info):
         st.caption(f"Your data, from {info.source}. "
                    f"{split_statement(DataSpec(dataset=name, **example_split(name)))}")
+
+
+def dataset_title(name: str) -> str:
+    """A data set's title as pickers show it; a removed one's name, said to be gone."""
+    try:
+        info = get_info(name)
+    except Exception:  # noqa: BLE001 - a run on a data set this version does not register, or a removed one
+        return removed_title(name)
+    return picker_label(info, info.title)

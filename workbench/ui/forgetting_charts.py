@@ -48,26 +48,40 @@ def matrix_heatmaps(records: Sequence[RunRecord], columns: int = 3) -> go.Figure
     return _layout(figure, height=260 * rows + 40)
 
 
+def first_task_accuracies(metrics: dict) -> list[float]:
+    """The first task's accuracy among its own answers at each stage: the within-task accuracy
+    in the class-incremental setting (the shared head may answer another task's class), the
+    accuracy itself with label words (each task is scored on its own answer words)."""
+    matrix = metrics.get("within_task_matrix") or metrics["matrix"]
+    return [row[0] for row in matrix]
+
+
 def first_task_bars(records: Sequence[RunRecord]) -> go.Figure:
-    """The first task's accuracy before training, just after learning it, and at the end."""
+    """The first task's within-task accuracy before training, just after learning it, and at
+    the end, with the share of its most common answer as a dashed line."""
     titles = [run_title(record) for record in records]
     first = records[0].metrics["tasks"][0]
     figure = go.Figure()
     phases = ("before training", f"after learning {first}", "after the last task")
     for phase, (name, color) in enumerate(zip(phases, PHASE_COLORS)):
         row = (0, 1, -1)[phase]
-        values = [100 * record.metrics["matrix"][row][0] for record in records]
+        values = [100 * first_task_accuracies(record.metrics)[row] for record in records]
         figure.add_trace(go.Bar(
             x=titles, y=values, name=name, marker_color=color, text=[f"{v:.0f}" for v in values],
             textposition="outside", hovertemplate="%{x}: %{y:.1f}%<extra>" + name + "</extra>",
         ))
-    return _layout(figure, 360, barmode="group", yaxis=dict(title=f"accuracy on {first} (%)",
-                                                            range=[0, 105]))
+    majority = (records[0].metrics.get("majority_share") or [None])[0]
+    if majority is not None:
+        figure.add_hline(y=100 * majority, line_dash="dash", line_color="#6B7280",
+                         annotation_text=f"always the most common answer: {100 * majority:.0f}%",
+                         annotation_position="top left")
+    return _layout(figure, 380, barmode="group",
+                   yaxis=dict(title=f"accuracy on {first}, its own answers (%)", range=[0, 110]))
 
 
 def first_task_curves(records: Sequence[RunRecord]) -> go.Figure:
-    """The first task's accuracy while the later tasks train: one line per method; the x axis
-    counts steps since the first task was learned."""
+    """The first task's accuracy (within-task where the run has it) while the later tasks train:
+    one line per method; the x axis counts steps since the first task was learned."""
     figure = go.Figure()
     first = records[0].metrics["tasks"][0]
     for number, record in enumerate(records):
@@ -78,7 +92,8 @@ def first_task_curves(records: Sequence[RunRecord]) -> go.Figure:
         start = points[0]["global_step"]
         figure.add_trace(go.Scatter(
             x=[point["global_step"] - start for point in points],
-            y=[100 * point["accuracy"] for point in points],
+            y=[100 * (point["accuracy"] if point.get("within_task") is None else point["within_task"])
+               for point in points],
             mode="lines+markers", name=run_title(record),
             line=dict(color=LINE_COLORS[number % len(LINE_COLORS)]),
             hovertemplate="step %{x}: %{y:.1f}%<extra>" + run_title(record) + "</extra>",

@@ -15,7 +15,7 @@ from workbench.data import get_info, list_datasets
 from workbench.forgetting.labels import (
     METHOD_EXPLANATIONS, METHOD_TITLES, SETTING_EXPLANATIONS, SETTING_TITLES,
 )
-from workbench.forgetting.presets import forgetting_presets
+from workbench.forgetting.presets import forgetting_presets, preset_description
 from workbench.specs import (
     FORGETTING_METHODS, DataSpec, ForgettingSpec, LambdaSweep, SpecError, TrainingSpec,
     example_split, parse_spec,
@@ -97,6 +97,9 @@ def preset_picker() -> None:
                       "stays editable.")
     if st.session_state.get(_LOADED) != st.session_state[PRESET] or "fg_task_count" not in st.session_state:
         load_preset(presets[st.session_state[PRESET]])
+    description = preset_description(st.session_state[PRESET])
+    if description:
+        st.caption(description)
 
 
 # --- the tasks -----------------------------------------------------------------------------------

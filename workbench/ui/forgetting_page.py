@@ -211,21 +211,23 @@ def results_section(form: ForgettingForm) -> None:
 def draw_results(records: list[RunRecord]) -> None:
     metrics = records[0].metrics
     first, tasks = metrics["tasks"][0], metrics["tasks"]
-    st.markdown(f"**Accuracy matrices.** Row *before* is the untouched model; each row after it is "
-                f"the model after training on that task; each column is a task's test rows. Read "
-                f"down the {first} column to watch it fade.")
-    st.plotly_chart(charts.matrix_heatmaps(records), config=PLOTLY_CONFIG, key="fg_heatmaps")
+    st.markdown(f"**{first}: learned, then forgotten?** Grey: before any training; green: just "
+                f"after learning {first}; red: after the last task. The drop from green to red is "
+                f"the forgetting; the dashed line is what always giving {first}'s most common "
+                "answer would score." + within_task_note(metrics))
+    st.plotly_chart(charts.first_task_bars(records), config=PLOTLY_CONFIG, key="fg_bars")
     left, right = st.columns(2)
     with left:
-        st.markdown(f"**{first} before and after.** Grey: before any training; green: just after "
-                    f"learning {first}; red: after the last task. The drop from green to red is "
-                    "the forgetting.")
-        st.plotly_chart(charts.first_task_bars(records), config=PLOTLY_CONFIG, key="fg_bars")
-    with right:
         st.markdown(f"**{first} while {', '.join(tasks[1:])} train{'s' * (len(tasks) == 2)}.** "
                     f"Accuracy on {first} measured every few steps of the later tasks, on its first "
                     f"{metrics.get('curve_rows', '')} test rows.")
         st.plotly_chart(charts.first_task_curves(records), config=PLOTLY_CONFIG, key="fg_curves")
+    with right:
+        st.markdown("**Accuracy matrices.** Row *before* is the untouched model; each row after it "
+                    "is the model after training on that task; each column is a task's test rows. "
+                    f"Read down the {first} column to watch it fade.")
+        st.plotly_chart(charts.matrix_heatmaps(records, columns=2), config=PLOTLY_CONFIG,
+                        key="fg_heatmaps")
     left, right = st.columns(2)
     with left:
         st.markdown("**Learning against forgetting.** Right is better at the new task, low is less "
@@ -259,6 +261,14 @@ def draw_results(records: list[RunRecord]) -> None:
         for record in records:
             st.markdown(f"**{METHOD_TITLES.get(record.method, record.method)}**: "
                         f"{METHOD_EXPLANATIONS.get(record.method, '')}")
+
+
+def within_task_note(metrics: dict) -> str:
+    if metrics.get("setting") != "class_incremental":
+        return ""
+    return (" In this class-incremental setting the bars count an answer right when it is the "
+            "right one among the task's own classes; the matrices below count it right only "
+            "when the shared head picks it among every task's classes.")
 
 
 def show_page() -> None:

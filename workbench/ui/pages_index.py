@@ -23,11 +23,11 @@ PAGES = (
         "how a row becomes a prompt: edit, preview, score zero-shot or few-shot, compare templates",
     ),
     PageEntry(
-        "pages/4_Training.py", "Training", "🏋️",
+        "pages/3_Training.py", "Training", "🏋️",
         "fine-tune the model: presets, cost estimate, live loss and AUC curves, try the result",
     ),
     PageEntry(
-        "pages/3_Results.py", "Results", "🏆",
+        "pages/4_Results.py", "Results", "🏆",
         "one leaderboard per data set: zero-shot, few-shot and baselines, ROC curves, shots curve",
     ),
     PageEntry(

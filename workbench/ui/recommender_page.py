@@ -1,6 +1,8 @@
 """Recommender page: your books (recommender_profile.py), a model (zero-shot or a run trained on
-TALLRec book questions), candidate books, and the ranking by P(Yes) with the prompt each book was
-asked with; one book on its own; two models side by side.
+TALLRec book questions) with its held-out AUC (recommender_auc.py), a candidate pool (the most
+rated books, or books that follow the profile), and the ranking by P(Yes) with the prompt each
+book was asked with, beside the same candidates ranked by item-based CF and by popularity
+(recommender_classic.py); one book on its own; two models side by side.
 
 Scoring runs in the page (a few dozen prompts on the cached model, as the Results page's quick
 scoring does) with a progress bar; rankings stay in the session until the inputs change."""
@@ -15,6 +17,7 @@ from workbench.data.tallrec_rows import book_item
 from workbench.errors import WorkbenchError
 from workbench.experiments.try_it import load_tuned
 from workbench.recommend.catalog import Catalog
+from workbench.recommend.pool import POOL_HELP, POOLS, candidate_pool
 from workbench.recommend.profile import Profile
 from workbench.recommend.rank import (
     Answerer, RecommendError, ask_about, can_recommend, compare_rankings, rank_candidates,
@@ -23,6 +26,8 @@ from workbench.recommend.rank import (
 from workbench.results import run_label
 from workbench.store import RunRecord
 from workbench.ui.messages import problems_shown
+from workbench.ui.recommender_auc import ZERO_SHOT, auc_summary, held_out_section
+from workbench.ui.recommender_classic import cached_ratings, classic_rankings, classic_section
 from workbench.ui.recommender_profile import (
     cached_catalog, current_profile, profile_section, search_hits,
 )
@@ -30,7 +35,6 @@ from workbench.ui.recommender_train import train_section
 from workbench.ui.state import cached_model, current_model_name, current_store
 from workbench.ui.training_charts import PLOTLY_CONFIG
 
-ZERO_SHOT = "zero-shot"
 RANKING = "rec_ranking"  # the last ranking: inputs and result tables
 ANSWER = "rec_answer"  # the last "ask about one book"
 
@@ -70,8 +74,8 @@ def show_page() -> None:
     runs = recommender_runs()
     choices = model_section(runs)
     train_section()
-    pool = candidate_section(catalog)
-    ranking_section(catalog, choices, runs, pool)
+    pool = candidate_section()
+    ranking_section(choices, runs, pool)
     ask_section(catalog, choices[0], runs)
 
 
@@ -92,6 +96,9 @@ def model_section(runs: dict[str, RunRecord]) -> list[str]:
         chosen.append(right.selectbox("Second model", others, key="rec_model_b",
                                       format_func=lambda choice: model_label(choice, runs,
                                                                              base_model)))
+    for column, choice, key in zip(st.columns(len(chosen)), chosen, ("rec_auc", "rec_auc_b")):
+        with column:
+            held_out_section(choice, runs, base_model, key)
     if not runs:
         st.caption(
             "No fine-tuned recommender yet: train one below (**Train your own recommender**), or "
@@ -103,30 +110,32 @@ def model_section(runs: dict[str, RunRecord]) -> list[str]:
 # --- candidates ----------------------------------------------------------------------------------
 
 
-def candidate_section(catalog: Catalog) -> dict:
+def candidate_section() -> dict:
     st.subheader("3. Candidates")
+    source = st.radio("Pick candidates from", list(POOLS), key="rec_pool_source",
+                      horizontal=True, format_func=POOLS.__getitem__,
+                      help=" ".join(f"**{POOLS[k]}**: {POOL_HELP[k]}" for k in POOLS))
+    st.caption(POOL_HELP[source])
     columns = st.columns([1, 1, 2, 2])
     top_n = columns[0].number_input("Recommendations", 1, 50, 10, key="rec_top_n")
     pool_size = columns[1].number_input("Candidate pool", 5, 300, 40, step=5, key="rec_pool",
-                                        help="The most rated books you have not rated; each is "
-                                             "one prompt to score.")
+                                        help="How many books of the pool you have not rated are "
+                                             "ranked; each is one prompt to score.")
     author = columns[2].text_input("Only by author (optional)", key="rec_author", max_chars=100)
     years = columns[3].slider("Published between", 1900, 2005, (1900, 2005), key="rec_years",
                               help="Keep the full range to include books with no known year.")
     year_from, year_to = years if years != (1900, 2005) else (None, None)
-    return {"n": int(pool_size), "top_n": int(top_n), "author": author.strip() or None,
-            "year_from": year_from, "year_to": year_to}
+    return {"source": source, "n": int(pool_size), "top_n": int(top_n),
+            "author": author.strip() or None, "year_from": year_from, "year_to": year_to}
 
 
-def candidates_for(catalog: Catalog, profile: Profile, pool: dict) -> pd.DataFrame | None:
+def candidates_for(profile: Profile, pool: dict) -> pd.DataFrame | None:
+    """The pool's candidates, or None after a warning that says why there are none."""
     found = None
     with problems_shown("Cannot pick candidate books", show=st.warning):
-        found = catalog.candidates(profile.book_ids, n=pool["n"], author=pool["author"],
-                                   year_from=pool["year_from"], year_to=pool["year_to"])
-        if found.empty:
-            st.warning("No book you have not rated matches these filters: loosen the author or "
-                       "the years.")
-            return None
+        found = candidate_pool(cached_ratings(), profile, pool["source"], n=pool["n"],
+                               author=pool["author"], year_from=pool["year_from"],
+                               year_to=pool["year_to"])
     return found
 
 
@@ -142,8 +151,7 @@ def ranking_inputs(profile: Profile, choices: list[str], pool: dict) -> tuple:
     return (profile, tuple(choices), tuple(sorted(pool.items())), current_model_name())
 
 
-def ranking_section(catalog: Catalog, choices: list[str], runs: dict[str, RunRecord],
-                    pool: dict) -> None:
+def ranking_section(choices: list[str], runs: dict[str, RunRecord], pool: dict) -> None:
     st.subheader("4. Recommendations")
     profile = current_profile()
     clicked = st.button("Recommend", key="rec_go", type="primary", icon="✨")
@@ -152,7 +160,7 @@ def ranking_section(catalog: Catalog, choices: list[str], runs: dict[str, RunRec
             st.error("The profile is empty: like or dislike at least one book first (or load the "
                      "starter profile).")
         else:
-            candidates = candidates_for(catalog, profile, pool)
+            candidates = candidates_for(profile, pool)
             if candidates is not None:
                 run_ranking(profile, choices, runs, pool, candidates)
     shown = st.session_state.get(RANKING)
@@ -163,7 +171,7 @@ def ranking_section(catalog: Catalog, choices: list[str], runs: dict[str, RunRec
     if shown["inputs"] != ranking_inputs(profile, choices, pool):
         st.info("Your books, the model or the candidates changed since this ranking: press "
                 "Recommend to update it.")
-    show_ranking(shown)
+    show_ranking(shown, runs)
 
 
 def run_ranking(profile: Profile, choices: list[str], runs: dict[str, RunRecord], pool: dict,
@@ -190,20 +198,35 @@ def run_ranking(profile: Profile, choices: list[str], runs: dict[str, RunRecord]
         labels.append(label)
     st.session_state[RANKING] = {
         "inputs": ranking_inputs(profile, choices, pool), "tables": tables, "labels": labels,
-        "top_n": pool["top_n"],
+        "top_n": pool["top_n"], "classic": classic_rankings(profile, candidates),
+        "pool": POOLS[pool["source"]],
     }
 
 
-def show_ranking(shown: dict) -> None:
+def show_ranking(shown: dict, runs: dict[str, RunRecord]) -> None:
     tables, labels, top_n = shown["tables"], shown["labels"], shown["top_n"]
+    _, choices, _, base_model = shown["inputs"]
+    # The models' held-out AUCs as stored now: a zero-shot AUC measured since still shows.
+    headers = [label if summary is None else f"{label} · {summary}" for label, summary in
+               zip(labels, (auc_summary(choice, runs, base_model) for choice in choices))]
     if len(tables) == 2:
-        show_comparison(tables, labels, top_n)
+        show_comparison(tables, labels, headers, top_n)
+        classic_section(shown["classic"], tables[0], labels[0], top_n)
         return
     table = tables[0]
-    st.markdown(f"**Top {min(top_n, len(table))} of {len(table)} candidates** · {labels[0]}")
+    st.markdown(f"**Top {min(top_n, len(table))} of {len(table)} candidates** · {headers[0]}")
+    st.caption(f"Pool: {shown['pool']}. {spread_text(table.head(top_n))}")
     st.plotly_chart(score_figure(table.head(top_n)), config=PLOTLY_CONFIG, key="rec_chart")
     ranking_table(table.head(top_n), "rec_table")
+    classic_section(shown["classic"], table, labels[0], top_n)
     prompt_viewer(table.head(top_n), "rec_prompt_pick")
+
+
+def spread_text(table: pd.DataFrame) -> str:
+    low, high = table["p_yes"].min(), table["p_yes"].max()
+    return (f"P(Yes) of these books runs from {low:.3f} to {high:.3f} (a spread of "
+            f"{high - low:.3f}); the chart's axis spans that range, not 0 to 1, so the "
+            "differences show.")
 
 
 def ranking_table(table: pd.DataFrame, key: str) -> None:
@@ -211,8 +234,7 @@ def ranking_table(table: pd.DataFrame, key: str) -> None:
         table[["rank", "title", "author", "year", "p_yes", "n_ratings"]],
         hide_index=True, key=key, width="stretch",
         column_config={
-            "p_yes": st.column_config.ProgressColumn("P(Yes)", min_value=0.0, max_value=1.0,
-                                                     format="%.3f"),
+            "p_yes": st.column_config.NumberColumn("P(Yes)", format="%.4f"),
             "year": st.column_config.NumberColumn("year", format="%d"),
             "n_ratings": st.column_config.NumberColumn("ratings", format="%d"),
         })
@@ -226,17 +248,31 @@ def prompt_viewer(table: pd.DataFrame, key: str) -> None:
 
 
 def score_figure(table: pd.DataFrame) -> go.Figure:
+    """Dots, not bars: the axis spans the shown scores (a bar from a cut-off axis would lie
+    about their ratio)."""
     ordered = table.iloc[::-1]
-    figure = go.Figure(go.Bar(
+    low, high = score_range(ordered["p_yes"])
+    figure = go.Figure(go.Scatter(
         x=ordered["p_yes"], y=[f"{r}. {t[:50]}" for r, t in zip(ordered["rank"], ordered["title"])],
-        orientation="h", marker_color="#4c78a8",
-        hovertemplate="%{y}<br>P(Yes) %{x:.3f}<extra></extra>"))
-    figure.update_layout(height=80 + 26 * len(table), margin=dict(l=10, r=10, t=10, b=30),
-                         xaxis=dict(title="P(Yes): will you like it?", range=[0, 1]))
+        mode="markers", marker=dict(color="#4c78a8", size=11),
+        hovertemplate="%{y}<br>P(Yes) %{x:.4f}<extra></extra>"))
+    figure.update_layout(
+        height=100 + 26 * len(table), margin=dict(l=10, r=10, t=10, b=40),
+        xaxis=dict(title=f"P(Yes): will you like it? (axis zoomed to {low:.3f} to {high:.3f})",
+                   range=[low, high], showgrid=True),
+        yaxis=dict(showgrid=True))
     return figure
 
 
-def show_comparison(tables: list[pd.DataFrame], labels: list[str], top_n: int) -> None:
+def score_range(scores: pd.Series) -> tuple[float, float]:
+    """The scores' range with 10% padding each side (at least 0.005), kept within 0 and 1."""
+    low, high = float(scores.min()), float(scores.max())
+    pad = max((high - low) * 0.1, 0.005)
+    return max(low - pad, 0.0), min(high + pad, 1.0)
+
+
+def show_comparison(tables: list[pd.DataFrame], labels: list[str], headers: list[str],
+                    top_n: int) -> None:
     try:
         comparison = compare_rankings(tables[0], tables[1], top_n)
     except RecommendError as error:  # a single candidate: no correlation to show
@@ -247,9 +283,9 @@ def show_comparison(tables: list[pd.DataFrame], labels: list[str], top_n: int) -
                     f"{comparison.top_n} are in both lists.")
         st.plotly_chart(comparison_figure(comparison.table, labels), config=PLOTLY_CONFIG,
                         key="rec_compare_chart")
-    for column, table, label, key in zip(st.columns(2), tables, labels, ("a", "b")):
+    for column, table, header, key in zip(st.columns(2), tables, headers, ("a", "b")):
         with column:
-            st.markdown(f"**{label}**")
+            st.markdown(f"**{header}**")
             ranking_table(table.head(top_n), f"rec_table_{key}")
             prompt_viewer(table.head(top_n), f"rec_prompt_pick_{key}")
 

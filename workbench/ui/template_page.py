@@ -1,6 +1,7 @@
 """Prompt-template page: choose a data set and a template, edit it, preview the prompts, score it
-and compare templates on the same rows. The page file only calls `show_page()`; the editor and
-preview live in template_editor.py, scoring and comparing in template_runs.py.
+and compare templates on the same rows. The page file only calls `show_page()`; the editor lives in
+template_editor.py, the YAML and the preview in template_preview.py, scoring and comparing in
+template_runs.py.
 """
 
 from __future__ import annotations
@@ -9,9 +10,8 @@ import streamlit as st
 
 from workbench.prompts import builtin_templates
 from workbench.ui.state import current_model_name
-from workbench.ui.template_editor import (
-    PageContext, choose_data, edit_template, preview_section, yaml_section,
-)
+from workbench.ui.template_editor import PageContext, choose_data, edit_template
+from workbench.ui.template_preview import preview_section, yaml_section
 from workbench.ui.template_runs import compare_section, score_section
 
 

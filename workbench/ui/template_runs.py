@@ -21,13 +21,12 @@ from workbench.metrics import threshold_note
 from workbench.models import get_model_info
 from workbench.specs import ModelSpec, TemplateSpec
 from workbench.store import Store
+from workbench.ui.chart_style import DARK, GREY, LIGHT_PRIMARY, PLOTLY_CONFIG, PRIMARY
 from workbench.ui.jobs_panel import job_panel, job_queue
 from workbench.ui.state import cached_model, current_store
 from workbench.ui.template_editor import COMPARE_NAMES, KEEP, PageContext
 
 CURRENT = "current"  # the comparison entry for the template as edited
-POSITIVE_COLOR = "#4F46E5"
-OTHER_COLOR = "#A5B4FC"
 
 # Session keys.
 SCORE_JOB = "pt_score_job"
@@ -302,7 +301,7 @@ def show_comparison(kept: dict) -> None:
     if comparison.done:
         st.plotly_chart(
             auc_figure(table, comparison.winner.name), key="pt_compare_chart",
-            config={"displaylogo": False},
+            config=PLOTLY_CONFIG,
         )
     st.dataframe(comparison_display(table), hide_index=True)
     st.caption(_comparison_caption(comparison, kept))
@@ -342,18 +341,18 @@ def auc_figure(table: pd.DataFrame, winner: str) -> go.Figure:
         go.Bar(
             x=done["template"], y=done["auc"],
             marker_color=[
-                POSITIVE_COLOR if name == winner else OTHER_COLOR for name in done["template"]
+                PRIMARY if name == winner else LIGHT_PRIMARY for name in done["template"]
             ],
             error_y=dict(
                 type="data", symmetric=False, array=(done["auc_high"] - done["auc"]).fillna(0),
-                arrayminus=(done["auc"] - done["auc_low"]).fillna(0), color="#374151",
+                arrayminus=(done["auc"] - done["auc_low"]).fillna(0), color=DARK,
             ),
             text=[f"{auc:.2f}" for auc in done["auc"]], textposition="inside",
             insidetextanchor="middle",
             hovertemplate="%{x}: AUC %{y:.3f}<extra></extra>",
         )
     )
-    figure.add_hline(y=0.5, line_dash="dot", line_color="#9CA3AF", annotation_text="chance")
+    figure.add_hline(y=0.5, line_dash="dot", line_color=GREY, annotation_text="chance")
     figure.update_layout(
         height=360, margin=dict(l=10, r=10, t=40, b=10),
         title="Test AUC with its 95% interval", yaxis=dict(range=[0, 1], title="AUC"),

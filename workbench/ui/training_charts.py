@@ -5,10 +5,15 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-LOSS_COLOR = "#4F46E5"
-AUC_COLOR = "#10B981"
-BASE_COLOR = "#9CA3AF"
-PLOTLY_CONFIG = {"displaylogo": False}
+from workbench.ui.chart_style import (
+    GREEN, GREY, LEGEND_ABOVE, PLOTLY_CONFIG, PRIMARY, page_layout,
+)
+
+__all__ = ["PLOTLY_CONFIG", "history_figure", "try_figure"]  # PLOTLY_CONFIG: pages import it here
+
+LOSS_COLOR = PRIMARY
+AUC_COLOR = GREEN
+BASE_COLOR = GREY
 
 
 def history_figure(
@@ -33,8 +38,7 @@ def history_figure(
                          annotation_text="best (kept)", annotation_position="top left")
     top = float(losses["loss"].max()) * 1.15 if len(losses) else 1.0
     figure.update_layout(
-        height=height, margin=dict(l=10, r=10, t=30, b=10), template="plotly_white",
-        legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0),
+        **page_layout(height),
         xaxis=dict(title="step", range=[0, max(float(history["step"].max()), 1) * 1.03]),
         yaxis=dict(title="training loss", range=[0, top], color=LOSS_COLOR),
         yaxis2=dict(title="validation AUC", overlaying="y", side="right", range=[0, 1],
@@ -54,8 +58,7 @@ def try_figure(table: pd.DataFrame, true_label: str | None = None) -> go.Figure:
         ))
     title = "Probability of each class" + (f" (true class: {true_label})" if true_label else "")
     figure.update_layout(
-        barmode="group", height=260, margin=dict(l=10, r=10, t=40, b=10), title=title,
-        template="plotly_white", yaxis=dict(range=[0, 1.1], title="probability"),
-        legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0.6),
+        **page_layout(260, top=40, legend={**LEGEND_ABOVE, "x": 0.6}), barmode="group",
+        title=title, yaxis=dict(range=[0, 1.1], title="probability"),
     )
     return figure

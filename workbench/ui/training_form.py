@@ -10,6 +10,8 @@ bounds and step from the field itself (workbench.ui.fields). Only the layout is 
 Widget state as on the Prompt templates page (template_editor.py): values are seeded into
 st.session_state before the widgets are drawn, widgets get no default argument, and
 persist_state="session" keeps the values of widgets not drawn in a run (another method's options).
+
+Over 400 lines as one idea: the one form, whose widgets seed and read each other's state.
 """
 
 from __future__ import annotations
@@ -22,9 +24,9 @@ from workbench.data import get_info
 from workbench.data.registry import DatasetInfo
 from workbench.errors import WorkbenchError
 from workbench.experiments.compare import page_data_spec
-from workbench.experiments.rows import PreparedRows
 from workbench.models import get_model_info
 from workbench.prompts import PromptBuilder, TemplateError, builtin_templates, default_template
+from workbench.rows import PreparedRows
 from workbench.specs import (
     DataSpec, FinetuneSpec, SpecError, TemplateSpec, TrainingSpec, parse_spec,
 )

@@ -18,7 +18,8 @@ from workbench.ui import training_runs as runs
 from workbench.ui.reproduce_box import reproduce_box, stored_spec
 from workbench.ui.run_state import run_supervisor
 from workbench.ui.state import current_store
-from workbench.ui.training_charts import PLOTLY_CONFIG, history_figure
+from workbench.ui.chart_style import PLOTLY_CONFIG
+from workbench.ui.training_charts import history_figure
 from workbench.ui.training_launch import OPENED
 from workbench.ui.try_it_box import try_it_box
 from workbench.units import count_text, duration_text, number_text, short_duration_text
@@ -26,7 +27,7 @@ from workbench.units import count_text, duration_text, number_text, short_durati
 RECENT = 20
 _CANCEL_ASKED = "tr_cancel_asked"  # run ids this session asked to cancel
 _ACTION_ERROR = "tr_action_error"
-RESULTS_PAGE = "pages/3_Results.py"
+RESULTS_PAGE = "pages/4_Results.py"
 
 
 def active_runs(store: Store) -> list[RunRecord]:

@@ -12,7 +12,7 @@ import pandas as pd
 from workbench.experiments.history import read_history
 from workbench.results import first_paragraph
 from workbench.store import ACTIVE_STATUSES, RunRecord
-from workbench.training.method_options import METHOD_TITLES
+from workbench.tuners import METHOD_TITLES
 
 STAGES = {
     "loading data": "Loading the data",

@@ -16,7 +16,8 @@ from workbench.store import RunRecord
 from workbench.ui.messages import problems_shown
 from workbench.ui.state import cached_model
 from workbench.ui.template_editor import cached_tokenizer, rows_for
-from workbench.ui.training_charts import PLOTLY_CONFIG, try_figure
+from workbench.ui.chart_style import PLOTLY_CONFIG
+from workbench.ui.training_charts import try_figure
 
 MODES = {"row": "A test row", "text": "Your own text"}
 _RESULT = "tr_try_result"  # (run id, TryResult)

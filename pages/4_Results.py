@@ -3,7 +3,7 @@
 import streamlit as st
 
 from workbench.ui.frame import page_frame
-from workbench.ui.results_view import show_results
+from workbench.ui.results_page import show_page
 
 page_frame("Results", "🏆")
 st.title("Results")
@@ -12,4 +12,4 @@ st.caption(
     "models against logistic regression and XGBoost, on the same test rows and the same metrics."
 )
 
-show_results()
+show_page()

@@ -1,5 +1,5 @@
 """Data explorer, an uploaded file: read it, choose its label, its columns' roles and
-descriptions (explorer_keep.py), and show it as the explorer shows any data set.
+descriptions (data_explorer_keep.py), and show it as the explorer shows any data set.
 
 The file stays chosen when the user visits another page and comes back: the uploader's value
 is copied into the session (a widget's own value is dropped with the page), and only the user
@@ -19,7 +19,7 @@ from workbench.data import tables, upload
 from workbench.data.columns import column_flags
 from workbench.data.registry import DatasetInfo
 from workbench.errors import WorkbenchError
-from workbench.ui import explorer_keep
+from workbench.ui import data_explorer_keep
 
 MULTICLASS_CHOICE = "(all classes: multi-class)"
 UPLOAD = "explorer_upload"
@@ -125,7 +125,7 @@ def uploaded_view() -> tuple[str, pd.DataFrame, DatasetInfo, tuple[str, ...]] | 
     label_column, positive = _label_choice(frame, digest)
     try:
         labelled = cached_labelled(digest, label_column, positive, frame)
-        choice = explorer_keep.columns_box(
+        choice = data_explorer_keep.columns_box(
             digest, label_column, labelled, cached_flags(digest, label_column, positive, labelled))
         prepared = cached_prepared(digest, label_column, positive, _choice_json(choice),
                                    labelled, choice)
@@ -135,7 +135,7 @@ def uploaded_view() -> tuple[str, pd.DataFrame, DatasetInfo, tuple[str, ...]] | 
     except Exception as error:  # noqa: BLE001 - a traceback is no message
         st.error(f"The table could not be prepared: {type(error).__name__}: {error}")
         return None
-    explorer_keep.keep_box(digest, shown_name, data, choice)
+    data_explorer_keep.keep_box(digest, shown_name, data, choice)
     info = replace(tables.preview_info(prepared, f"Your upload: {shown_name}"),
                    source=f"your upload ({shown_name})")
     key = f"upload:{digest}:{_choice_json(choice)}"

@@ -1,8 +1,8 @@
-"""Data explorer: cached data access, plotly charts and the page's sections.
+"""Data explorer page: cached data access and the page's sections.
 
-The page file only calls `choose_dataset()` and `show_dataset(view)`; an upload and keeping it
-as a data set of your own are explorer_upload.py and explorer_keep.py. Frames are shared through
-`st.cache_resource` (one read-only copy: Book-Crossing has 1.15M rows), profiles through
+The page file calls `show_page()`; the charts are data_explorer_charts.py, an upload and keeping
+it as a data set of your own data_explorer_upload.py and data_explorer_keep.py. Frames are shared
+through `st.cache_resource` (one read-only copy: Book-Crossing has 1.15M rows), profiles through
 `st.cache_data` keyed by a cheap id with the frame passed as an underscore argument, so switching
 back to a data set seen before redraws from the caches.
 """
@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 import pandas as pd
-import plotly.express as px
 import plotly.graph_objects as go
 import streamlit as st
 
@@ -21,19 +20,20 @@ from workbench.data import LoadedDataset, get_info, list_datasets, load
 from workbench.data import profile
 from workbench.data.registry import DatasetInfo
 from workbench.errors import WorkbenchError
-from workbench.ui import explorer_keep
-from workbench.ui.dataset_names import picker_label, show_kept_problem, yours_first
-from workbench.ui.explorer_upload import (  # noqa: F401 - the page's tests reach them here
+from workbench.ui import data_explorer_keep
+from workbench.ui.chart_style import PLOTLY_CONFIG
+from workbench.ui.data_explorer_charts import (
+    category_figure, class_balance_figure, count_bins_figure, histogram_figure, rating_figure,
+    relation_figure,
+)
+from workbench.ui.data_explorer_upload import (  # noqa: F401 - the page's tests reach them here
     MULTICLASS_CHOICE, cached_upload_dataset, cached_upload_table, upload, uploaded_view,
 )
+from workbench.ui.dataset_names import picker_label, show_kept_problem, yours_first
 
 DEFAULT_DATASET = "california-housing"
-SOURCE_BUILTIN = explorer_keep.SOURCE_DATASETS  # built-in data sets and your kept ones
+SOURCE_BUILTIN = data_explorer_keep.SOURCE_DATASETS  # built-in data sets and your kept ones
 SOURCE_UPLOAD = "Upload a file"
-POSITIVE_COLOR = "#4F46E5"  # the theme's primary colour
-OTHER_COLORS = ("#F59E0B", "#10B981", "#EF4444", "#0EA5E9", "#A855F7", "#84CC16", "#EC4899")
-MISSING_COLOR = "#9CA3AF"
-CHART_HEIGHT = 360
 
 
 @dataclass(frozen=True)
@@ -96,107 +96,9 @@ def _recommendation_parts(frame: pd.DataFrame, info: DatasetInfo) -> dict:
     return parts
 
 
-# --- charts (pure: figures from profile tables) --------------------------------------------------
-
-
-def class_colors(info: DatasetInfo, labels: list[str]) -> dict[str, str]:
-    """Positive class in the theme colour, the rest from a fixed list, no label in grey."""
-    colors = {}
-    others = iter(OTHER_COLORS * 10)
-    for label in labels:
-        if label == profile.MISSING_LABEL:
-            colors[label] = MISSING_COLOR
-        elif profile.is_binary(info) and label == info.positive:
-            colors[label] = POSITIVE_COLOR
-        else:
-            colors[label] = next(others)
-    return colors
-
-
-def _style(figure: go.Figure, height: int = CHART_HEIGHT) -> go.Figure:
-    figure.update_layout(
-        height=height, margin=dict(l=10, r=10, t=40, b=10), legend_title_text="",
-        legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="right", x=1),
-    )
-    return figure
-
-
-def class_balance_figure(balance: pd.DataFrame, info: DatasetInfo) -> go.Figure:
-    labels = balance["class"].tolist()
-    figure = px.bar(
-        balance, x="class", y="rows", color="class", color_discrete_map=class_colors(info, labels),
-        text=[f"{rows:,} ({share:.1%})" for rows, share in zip(balance["rows"], balance["share"])],
-        labels={"class": info.label_column, "rows": "rows"},
-    )
-    figure.update_traces(textposition="outside", cliponaxis=False)
-    figure.update_layout(showlegend=False, yaxis_range=[0, balance["rows"].max() * 1.18])
-    return _style(figure, 320)
-
-
-def histogram_figure(histogram: profile.Histogram, info: DatasetInfo, x_title: str) -> go.Figure:
-    table = histogram.table.assign(percent=histogram.table["share"] * 100)
-    labels = table["label"].unique().tolist()
-    figure = px.bar(
-        table, x="bin_center", y="percent", color="label", barmode="overlay", opacity=0.6,
-        color_discrete_map=class_colors(info, labels),
-        hover_data={"bin_start": ":.4g", "bin_end": ":.4g", "rows": ":,", "bin_center": False},
-        labels={"bin_center": x_title, "percent": "% of the class", "label": info.label_column},
-    )
-    widths = (table["bin_end"] - table["bin_start"]).to_numpy()
-    figure.update_traces(width=float(widths[0]) if len(widths) else None, marker_line_width=0)
-    figure.update_layout(bargap=0)
-    return _style(figure)
-
-
-def category_figure(shares: pd.DataFrame, info: DatasetInfo, feature: str) -> go.Figure:
-    table = shares.assign(
-        percent=shares["share"] * 100,
-        category=[f"{c} ({rows:,})" for c, rows in zip(shares["category"], shares["rows"])],
-    )
-    order = list(dict.fromkeys(table["category"]))
-    labels = table["label"].unique().tolist()
-    figure = px.bar(
-        table, y="category", x="percent", color="label", orientation="h",
-        color_discrete_map=class_colors(info, labels),
-        category_orders={"category": order, "label": labels},
-        labels={
-            "category": f"{feature} (rows)", "percent": "% of the rows", "label": info.label_column
-        },
-    )
-    figure.update_layout(barmode="stack")  # category_orders already puts the first on top
-    return _style(figure, max(CHART_HEIGHT, 26 * len(order) + 80))
-
-
-def relation_figure(table: pd.DataFrame) -> go.Figure:
-    figure = px.bar(
-        table, y="feature", x="mutual_information", orientation="h",
-        color_discrete_sequence=[POSITIVE_COLOR],
-        labels={"mutual_information": "mutual information with the label (bits)", "feature": ""},
-    )
-    figure.update_layout(yaxis=dict(autorange="reversed"))
-    return _style(figure, max(260, 28 * len(table) + 80))
-
-
-def count_bins_figure(bins: pd.DataFrame, x_title: str, y_title: str) -> go.Figure:
-    figure = px.bar(
-        bins, x="bin", y="count", log_y=True, color_discrete_sequence=[POSITIVE_COLOR],
-        labels={"bin": x_title, "count": y_title},
-    )
-    return _style(figure, 320)
-
-
-def rating_figure(ratings: pd.DataFrame) -> go.Figure:
-    figure = px.bar(
-        ratings, x="rating", y="rows", color_discrete_sequence=[POSITIVE_COLOR],
-        labels={"rows": "ratings"},
-    )
-    figure.update_xaxes(type="category")
-    return _style(figure, 320)
-
-
 def _chart(view: DatasetView, chart: str, build: Callable[[], go.Figure]) -> None:
     figure = cached_figure(view.key, chart, build)
-    st.plotly_chart(figure, key=f"chart:{chart}", config={"displaylogo": False})
+    st.plotly_chart(figure, key=f"chart:{chart}", config=PLOTLY_CONFIG)
 
 
 def _table(frame: pd.DataFrame, **options) -> None:
@@ -226,7 +128,7 @@ def choose_dataset() -> DatasetView | None:
     """Source radio, then a data set (built-in or kept) or an upload; None when there is nothing
     to show."""
     source = st.radio(
-        "Source", (SOURCE_BUILTIN, SOURCE_UPLOAD), horizontal=True, key=explorer_keep.SOURCE,
+        "Source", (SOURCE_BUILTIN, SOURCE_UPLOAD), horizontal=True, key=data_explorer_keep.SOURCE,
         label_visibility="collapsed", persist_state="session",
     )
     if source == SOURCE_UPLOAD:
@@ -239,16 +141,16 @@ def _builtin_view() -> DatasetView | None:
     infos = yours_first(list_datasets())
     names = [info.name for info in infos]
     labels = {info.name: dataset_label(info) for info in infos}
-    if st.session_state.get(explorer_keep.DATASET) not in names:
-        st.session_state[explorer_keep.DATASET] = (
+    if st.session_state.get(data_explorer_keep.DATASET) not in names:
+        st.session_state[data_explorer_keep.DATASET] = (
             DEFAULT_DATASET if DEFAULT_DATASET in names else names[0])
     name = st.selectbox(
-        "Data set", names, format_func=labels.__getitem__, key=explorer_keep.DATASET,
+        "Data set", names, format_func=labels.__getitem__, key=data_explorer_keep.DATASET,
         persist_state="session",
     )
-    explorer_keep.show_message()
+    data_explorer_keep.show_message()
     info = get_info(name)
-    explorer_keep.kept_box(info)
+    data_explorer_keep.kept_box(info)
     if show_kept_problem(name):
         return None
     if info.needs_file:
@@ -274,6 +176,13 @@ def _builtin_view() -> DatasetView | None:
 
 
 # --- sections ----------------------------------------------------------------------------------
+
+
+def show_page() -> None:
+    """The page: a data set (built-in, kept or uploaded) and its sections."""
+    view = choose_dataset()
+    if view is not None:
+        show_dataset(view)
 
 
 def show_dataset(view: DatasetView) -> None:

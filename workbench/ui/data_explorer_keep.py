@@ -116,7 +116,7 @@ def _keep(digest: str, file_name: str, data: bytes, choice: TableChoice) -> None
                            f"kept as **{record.name}**: here it is.")
 
 
-SOURCE_DATASETS = "A data set"  # explorer.SOURCE_BUILTIN; here to keep the import one-way
+SOURCE_DATASETS = "A data set"  # data_explorer_page.SOURCE_BUILTIN; here to keep the import one-way
 
 
 def keep_box(digest: str, file_name: str, data: bytes, choice: TableChoice) -> None:
