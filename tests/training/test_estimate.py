@@ -6,7 +6,7 @@ import pytest
 from workbench.specs import FinetuneSpec
 from workbench.store import RunRecord
 from workbench.training import build_trainable, count_parameters
-from workbench.training.estimate import REFERENCE_SPEEDS, estimate, training_plan
+from workbench.training.estimate import REFERENCE_SPEEDS, estimate, prompt_tokens, training_plan
 from workbench.training.meta import target_module_choices
 from workbench.training.methods import METHODS
 from workbench.training.speed_probe import SPEEDS_ENV
@@ -100,3 +100,12 @@ def test_earlier_runs_of_the_same_model_and_method_set_the_speed():
 
 def test_every_method_has_a_reference_speed():
     assert set(REFERENCE_SPEEDS) == set(METHODS)
+
+
+def test_training_cuts_examples_to_max_length_while_scoring_reads_whole_prompts():
+    whole, cut = prompt_tokens(tiny_spec()), prompt_tokens(tiny_spec(max_length=32))
+    assert whole.train == whole.score > 40  # California rows as lists: longer than 32 tokens
+    assert cut.train == 32 and cut.score == whole.score
+    long, short = estimate(tiny_spec()), estimate(tiny_spec(max_length=32))
+    assert short.prompt_tokens == 32 and short.seconds < long.seconds
+    assert short.memory_bytes < long.memory_bytes

@@ -81,7 +81,7 @@ class Estimate:
     basis: str  # where the time comes from, in words
     memory_parts: dict[str, int] = field(default_factory=dict)
     training_examples: int = 0
-    prompt_tokens: float = 0.0
+    prompt_tokens: float = 0.0  # a training example's, cut to max_length
     device: str = "cpu"
     measured: bool = True  # False: the time is a guess from another machine's speeds
 
@@ -109,21 +109,35 @@ def row_counts(data: DataSpec) -> tuple[int, int, int]:
     return _row_counts(data.model_dump_json())
 
 
+@dataclass(frozen=True)
+class PromptTokens:
+    """Typical tokens a row costs: training cuts examples to `training.max_length` (the question
+    stays), scoring reads the whole prompt."""
+
+    train: float  # a training example: prompt and answer, cut to max_length
+    score: float  # a test prompt and its answer, whole
+
+
 @functools.lru_cache(maxsize=16)
-def _prompt_tokens(model_name: str, data_json: str, template_json: str, sample: int) -> float:
+def _prompt_tokens(model_name: str, data_json: str, template_json: str, sample: int,
+                   max_length: int) -> PromptTokens:
     rows = prepare_rows(DataSpec.model_validate_json(data_json))
     tokenizer = preview_tokenizer(model_name)
     template = TemplateSpec.model_validate_json(template_json)
     builder = PromptBuilder(template, rows.info, tokenizer=tokenizer, train=rows.train)
     frame = rows.train.head(sample)
-    lengths = [len(ids) for ids in tokenizer(builder.prompts(frame))["input_ids"]]
-    return float(statistics.mean(lengths)) + 1 if lengths else float(REFERENCE_PROMPT_TOKENS)
+    lengths = [len(ids) + 1 for ids in tokenizer(builder.prompts(frame))["input_ids"]]
+    if not lengths:
+        return PromptTokens(float(REFERENCE_PROMPT_TOKENS), float(REFERENCE_PROMPT_TOKENS))
+    return PromptTokens(train=float(statistics.mean(min(n, max_length) for n in lengths)),
+                        score=float(statistics.mean(lengths)))
 
 
-def prompt_tokens(spec: FinetuneSpec, sample: int = 32) -> float:
-    """Typical tokens of a training example (prompt and answer), over the first training rows."""
+def prompt_tokens(spec: FinetuneSpec, sample: int = 32) -> PromptTokens:
+    """Typical tokens of a training example and of a scored prompt, over the first training rows."""
     return _prompt_tokens(
-        spec.model.name, spec.data.model_dump_json(), spec.template.model_dump_json(), sample
+        spec.model.name, spec.data.model_dump_json(), spec.template.model_dump_json(), sample,
+        spec.training.max_length,
     )
 
 
@@ -257,7 +271,7 @@ def earlier_runs(spec: FinetuneSpec, past_runs: Sequence[RunRecord], device: str
 
 
 def stored_speeds(
-    spec: FinetuneSpec, past_runs: Sequence[RunRecord], device: str, tokens: float
+    spec: FinetuneSpec, past_runs: Sequence[RunRecord], device: str, tokens: PromptTokens
 ) -> Speeds | None:
     """Speeds of the same model and method in the store, scaled to this spec's prompt length."""
     measured = []
@@ -269,8 +283,8 @@ def stored_speeds(
             their_tokens = prompt_tokens(FinetuneSpec.model_validate(record.spec))
         except Exception:  # noqa: BLE001 - an old spec that no longer loads just does not count
             their_tokens = tokens
-        ratio = their_tokens / tokens
-        measured.append((speeds[0] * ratio, speeds[1] * ratio))
+        measured.append((speeds[0] * their_tokens.train / tokens.train,
+                         speeds[1] * their_tokens.score / tokens.score))
     if not measured:
         return None
     count = len(measured)
@@ -284,24 +298,24 @@ def stored_speeds(
     )
 
 
-def probed_speeds(spec: FinetuneSpec, tokens: float) -> Speeds | None:
+def probed_speeds(spec: FinetuneSpec, tokens: PromptTokens) -> Speeds | None:
     """The speed probe's measurement on this machine, scaled to this spec's prompt length."""
     probed = kept_speeds(spec)
     if probed is None:
         return None
-    ratio = probed.tokens / tokens
     busy = (f"; other programs used {1 - probed.cpu_share:.0%} of the CPU meanwhile, so it may "
             "be pessimistic" if probed.busy else "")
     return Speeds(
-        train=probed.train * ratio, score=probed.score * ratio,
+        train=probed.train * probed.tokens / tokens.train,
+        score=probed.score * probed.tokens / tokens.score,
         basis=f"measured on this machine ({method_title(spec.training.method)} speed probe, "
               f"{probed.measured_at[:10]}{busy})",
         startup_seconds=probed.startup_seconds)
 
 
-def reference_speeds(spec: FinetuneSpec, parameters: int, tokens: float, device: str) -> Speeds:
+def reference_speeds(spec: FinetuneSpec, parameters: int, tokens: PromptTokens, device: str) -> Speeds:
     train, score = TUNERS[spec.training.method].reference_speed
-    scale = (REFERENCE_PARAMETERS / max(parameters, 1)) * (REFERENCE_PROMPT_TOKENS / tokens)
+    scale = REFERENCE_PARAMETERS / max(parameters, 1)
     title = get_model_info(REFERENCE_MODEL).title
     basis = (f"a first guess, not measured on this machine yet: a reference "
              f"{method_title(spec.training.method)} run of {title} on {REFERENCE_DEVICE}")
@@ -309,10 +323,11 @@ def reference_speeds(spec: FinetuneSpec, parameters: int, tokens: float, device:
         basis += f", scaled by model size ({parameters / 1e6:,.0f}M parameters)"
     if device != "cpu":
         basis += f"; this {device.upper()} device is likely much faster"
-    return Speeds(train * scale, score * scale, basis, measured=False)
+    return Speeds(train * scale * REFERENCE_PROMPT_TOKENS / tokens.train,
+                  score * scale * REFERENCE_PROMPT_TOKENS / tokens.score, basis, measured=False)
 
 
-def speeds_here(spec: FinetuneSpec, past_runs: Sequence[RunRecord], tokens: float,
+def speeds_here(spec: FinetuneSpec, past_runs: Sequence[RunRecord], tokens: PromptTokens,
                 parameters: int) -> Speeds:
     """This machine's speeds for the spec's model and method at `tokens` a prompt: from earlier
     runs here, else the speed probe, else (not measured) the reference."""
@@ -335,12 +350,13 @@ def estimate(
     train_rows, val_rows, test_rows = row_counts(spec.data)
     _, examples, evaluations = training_plan(spec.training, train_rows)
     speeds = speeds_here(spec, past_runs, tokens, shape.total)
-    scored = evaluations * min(val_rows, spec.training.validation_rows) + test_rows
-    seconds = speeds.startup_seconds + examples / speeds.train + scored / speeds.score
-    parts = memory_parts(shape, spec, tokens, device)
+    validated = evaluations * min(val_rows, spec.training.validation_rows)  # cut as in training
+    scoring_seconds = (validated * tokens.train / tokens.score + test_rows) / speeds.score
+    seconds = speeds.startup_seconds + examples / speeds.train + scoring_seconds
+    parts = memory_parts(shape, spec, tokens.train, device)
     return Estimate(
         trainable_parameters=shape.trainable, total_parameters=shape.total,
         memory_bytes=sum(parts.values()), seconds=seconds, basis=speeds.basis,
-        memory_parts=parts, training_examples=examples, prompt_tokens=tokens, device=device,
+        memory_parts=parts, training_examples=examples, prompt_tokens=tokens.train, device=device,
         measured=speeds.measured,
     )
