@@ -16,11 +16,11 @@ from workbench.recommend.baselines import (
     build_pool,
     fit_predict_recommender,
     global_like_rate,
-    parse_rows,
     popularity_scores,
     recommendation_features,
     user_groups,
 )
+from workbench.recommend.tallrec_rows import parse_rows
 
 TALLREC_DIR = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "tallrec"
 

@@ -1,4 +1,10 @@
-"""Tabular binary classification data sets."""
+"""Tabular binary classification data sets: California housing, adult income, German credit,
+Pima diabetes, Universal Bank and West Roxbury houses, each registered with its features'
+readable names and units.
+
+Over 400 lines as one idea: one short section per built-in table (its loader and its features'
+descriptions), none depending on another; a new table is one more section.
+"""
 
 from __future__ import annotations
 

@@ -5,6 +5,9 @@ later tasks train, and perplexity on held-out English text (workbench.forgetting
 The result is the accuracy matrix R (row 0 before training, row i after the i-th task) with its
 forgetting and backward-transfer figures (workbench.forgetting.metrics), stored in metrics.json.
 A cancel ends the run as cancelled: a matrix with missing rows would mislead.
+
+About 400 lines as one idea: one run's stages and the evaluations between them, which share the
+run's tasks and model.
 """
 
 from __future__ import annotations

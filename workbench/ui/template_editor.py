@@ -6,6 +6,9 @@ Editor state: every widget value is seeded into `st.session_state` before the wi
 `persist_state="session"`: without it Streamlit drops the value of a widget that is not drawn in
 a run (the Jinja box while another serializer is chosen, every widget after a visit to another
 page) and a remounted widget comes back with the value first seeded, not the last edit.
+
+Over 400 lines as one idea: the editor's widgets and the session state they are seeded from
+belong together; split, each half would have to know the other's keys.
 """
 
 from __future__ import annotations
