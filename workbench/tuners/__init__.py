@@ -11,6 +11,7 @@ from workbench.tuners.registry import TUNERS, Tuner, register
 # The registry: importing a method's module registers it. The order is the pages' order.
 from workbench.tuners import lora  # noqa: F401
 from workbench.tuners import dora  # noqa: F401
+from workbench.tuners import loha  # noqa: F401
 from workbench.tuners import qlora  # noqa: F401
 from workbench.tuners import lora8bit  # noqa: F401
 from workbench.tuners import full  # noqa: F401
