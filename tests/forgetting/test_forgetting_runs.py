@@ -17,7 +17,7 @@ from workbench.experiments.rows import prepare_class_rows
 from workbench.forgetting import metrics as fm
 from workbench.forgetting.plan import comparison_key, method_runs
 from workbench.forgetting.presets import forgetting_presets
-from workbench.specs import DataSpec, ForgettingSpec, SpecError, apply_overrides, parse_spec
+from workbench.specs import DataSpec, ForgettingSpec, SpecError, apply_overrides, parse_spec, spec_to_dict
 from workbench.store import Store
 
 TINY = "tiny-random-llama"
@@ -137,6 +137,25 @@ def test_a_naive_run_stores_the_matrix_its_figures_the_curve_and_the_probe(store
     history = (record.folder / "history.jsonl").read_text().splitlines()
     assert sum('"kind": "curve"' in line for line in history) == 3
     assert sum('"loss"' in line for line in history) == 8
+
+
+def test_a_later_task_can_train_at_a_multiple_of_the_learning_rate(store):
+    spec = comparison()
+    spec.tasks[1].learning_rate_factor = 3.0
+    record = run(method_runs(spec)[0], store=store).record
+    assert record.status == "done", record.error
+    assert [s["learning_rate"] for s in record.metrics["stages"]] == pytest.approx([1e-3, 3e-3])
+    history = [json.loads(line) for line in (record.folder / "history.jsonl").read_text().splitlines()]
+    peak = {stage: max(e.get("learning_rate", 0) for e in history if e.get("stage") == stage)
+            for stage in (0, 1)}
+    assert peak[1] == pytest.approx(3 * peak[0], rel=0.05)  # the optimizer really used it
+    # Stored specs and comparison keys of tasks at the default factor stay as they were.
+    assert "learning_rate_factor" in spec.tasks[1].model_dump()
+    assert "learning_rate_factor" not in spec_to_dict(comparison())["tasks"][0]
+    assert comparison_key(spec) != comparison_key(comparison())
+    with pytest.raises(SpecError, match="learning_rate_factor"):
+        comparison(tasks=[{"data": {"dataset": "amazon-reviews"}, "learning_rate_factor": 0},
+                          {"data": {"dataset": "california-housing"}}])
 
 
 def test_replay_ewc_and_multitask_reuse_the_first_stage_of_naive(store):

@@ -61,6 +61,8 @@ def test_the_default_preset_fills_the_form_with_a_valid_comparison(tmp_path, use
     first, second = spec.tasks
     assert first.template.question == "Is this post about cars? Yes or no?"
     assert second.template.answers == {"electronics": "Yes", "autos": "No"}  # one label space
+    assert first.learning_rate_factor == 1 and second.learning_rate_factor == 3  # B trains harder
+    assert at.number_input(key="fg_lr_factor_1").value == 3
     assert any("3 runs" in md.value for md in at.main.markdown)
     assert any("No forgetting runs yet" in info.value for info in at.main.info)
     assert any("rewires what \"Yes\" means" in c.value for c in at.main.caption)  # the file's words
@@ -89,9 +91,11 @@ def test_other_presets_and_edits_change_the_spec(tmp_path, use_store):
     at.selectbox(key="fg_preset").set_value("Reviews then houses (label words)").run()
     at.multiselect(key="fg_methods").set_value(["naive", "ewc"]).run()
     at.checkbox(key="fg_sweep").check().run()
+    at.number_input(key="fg_lr_factor_1").set_value(2.5).run()
     assert_no_exception(at)
     spec = parse_spec(read_yaml(at.main.code[0].value))
     assert spec.setting == "label_words" and spec.methods == ["naive", "ewc"]
+    assert [task.learning_rate_factor for task in spec.tasks] == [1, 2.5]
     assert spec.ewc_sweep is not None
     assert any("6 runs" in md.value for md in at.main.markdown)  # naive + 5 lambdas
 

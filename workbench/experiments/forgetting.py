@@ -189,6 +189,14 @@ def stage_examples(spec: ForgettingSpec, method: str, tasks: list[Task], stage: 
     return mixed, len(mixed) - len(current)
 
 
+def stage_training(spec: ForgettingSpec, stage: int):
+    """The stage's TrainingSpec: the run's, at its task's share of the learning rate."""
+    factor = spec.tasks[stage].learning_rate_factor
+    if factor == 1:
+        return spec.training
+    return spec.training.model_copy(update={"learning_rate": spec.training.learning_rate * factor})
+
+
 def stage_answer_ids(method: str, tasks: list[Task], stage: int) -> list[int]:
     """First answer tokens of every task whose rows the stage trains on (label words): the loss
     is a softmax over them."""
@@ -311,10 +319,11 @@ def run_forgetting(
             if run_dir is not None:
                 append_history(run_dir, entry)
 
+        training = stage_training(spec, stage)
         stage_started = time.perf_counter()
         with tempfile.TemporaryDirectory() as scratch:
             outcome = train(
-                trainable, spec.training, examples, [], stage_answer_ids(method, tasks, stage),
+                trainable, training, examples, [], stage_answer_ids(method, tasks, stage),
                 Path(scratch) / "checkpoints", report, should_stop, on_history=keep_history,
                 penalty=penalty, extra_callbacks=callbacks,
                 head_learning_rate=spec.head_learning_rate,
@@ -323,7 +332,7 @@ def run_forgetting(
             raise RunCancelled()
         so_far.stages.append({
             "task": label, "examples": len(examples), "replayed": replayed, "steps": outcome.steps,
-            "seconds": time.perf_counter() - stage_started,
+            "learning_rate": training.learning_rate, "seconds": time.perf_counter() - stage_started,
         })
         steps_before += outcome.steps
         evaluations, value = measure(spec, trainable, tasks, texts, progress, f"after {label}")

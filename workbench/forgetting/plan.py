@@ -9,7 +9,9 @@ does not re-run EWC), and each run carries its own learning rate in `training.le
 from __future__ import annotations
 
 from workbench.forgetting.labels import METHOD_TITLES
-from workbench.specs import ForgettingSpec, ForgettingTask, LambdaSweep, SpecError, content_hash
+from workbench.specs import (
+    ForgettingSpec, ForgettingTask, LambdaSweep, SpecError, content_hash, without_later_task_fields,
+)
 
 # The training method each forgetting method trains with, per setting.
 TRAINING_METHOD = {
@@ -104,7 +106,8 @@ def shared_settings(spec: ForgettingSpec) -> dict:
     """The spec without the fields one method of a comparison sets for itself, templates
     spelled out."""
     content = spec.model_dump(mode="json", exclude=set(_PER_METHOD))
-    content["tasks"] = [with_templates(task).model_dump(mode="json") for task in spec.tasks]
+    content["tasks"] = [without_later_task_fields(with_templates(task).model_dump(mode="json"))
+                        for task in spec.tasks]
     return content
 
 

@@ -32,7 +32,7 @@ from workbench.specs.template import SerializerName, TemplateSpec, WrapperName
 from workbench.specs.training import VALIDATION_ROWS, TrainingMethod, TrainingSpec
 from workbench.specs.yaml_io import (
     LATER_FIELDS, MAX_SPEC_BYTES, MAX_YAML_ALIASES, load_spec, read_yaml, spec_to_dict,
-    spec_to_yaml, yaml_problem,
+    spec_to_yaml, without_later_task_fields, yaml_problem,
 )
 
 __all__ = [
@@ -44,5 +44,5 @@ __all__ = [
     "SerializerName", "SpecError", "TableRole", "TemplateSpec", "TrainingMethod", "TrainingSpec",
     "WrapperName", "_Strict", "apply_overrides", "cache_key", "content_hash", "example_split",
     "forgetting_cache_key", "kinds_text", "load_spec", "parse_spec", "read_yaml", "spec_to_dict",
-    "spec_to_yaml", "yaml_problem",
+    "spec_to_yaml", "without_later_task_fields", "yaml_problem",
 ]

@@ -27,6 +27,11 @@ class ForgettingTask(_Strict):
     # Keep only rows of these classes (AG News' Sci/Tech and Sports); n_train and n_test then
     # count the kept rows. None: all classes.
     classes: list[str] | None = Field(None, min_length=2)
+    learning_rate_factor: float = Field(
+        1.0, gt=0, le=100, title="learning rate ×",
+        description="This task trains at the method's learning rate times this: a later task "
+                    "trained harder overwrites more of the earlier ones.",
+        json_schema_extra={"step": 0.5, "format": "%.2f", "low": 0.05})
 
     @property
     def label(self) -> str:

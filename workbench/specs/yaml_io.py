@@ -94,6 +94,13 @@ def load_spec(path: str | Path) -> AnySpec:
 # Fields added after runs were stored: left out while they hold their default, so that the
 # specs (and cache keys) of runs that never set them stay as they were.
 LATER_FIELDS = {"training": {"val_rows": None}, "template": {"number_levels": False}}
+LATER_TASK_FIELDS = {"learning_rate_factor": 1.0}  # of each task of a forgetting spec
+
+
+def without_later_task_fields(task: dict) -> dict:
+    """A forgetting task's values less the later fields that hold their default."""
+    return {name: value for name, value in task.items()
+            if not (name in LATER_TASK_FIELDS and value == LATER_TASK_FIELDS[name])}
 
 
 def spec_to_dict(spec: BaseModel) -> dict:
@@ -104,6 +111,9 @@ def spec_to_dict(spec: BaseModel) -> dict:
         if isinstance(data, dict) and data.get("file") is None:
             for name in ("file", *TABLE_FIELDS):
                 data.pop(name, None)
+    if isinstance(values.get("tasks"), list):
+        values["tasks"] = [without_later_task_fields(task) if isinstance(task, dict) else task
+                           for task in values["tasks"]]
     for section in [values, *(values.get("tasks") or [])]:
         for name, defaults in LATER_FIELDS.items():
             part = section.get(name) if isinstance(section, dict) else None

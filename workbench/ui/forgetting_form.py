@@ -17,7 +17,7 @@ from workbench.forgetting.labels import (
 )
 from workbench.forgetting.presets import forgetting_presets, preset_description
 from workbench.specs import (
-    FORGETTING_METHODS, DataSpec, ForgettingSpec, LambdaSweep, SpecError, TrainingSpec,
+    FORGETTING_METHODS, DataSpec, ForgettingSpec, ForgettingTask, LambdaSweep, SpecError, TrainingSpec,
     example_split, parse_spec,
 )
 from workbench.ui.dataset_names import picker_label, show_kept_problem, split_statement, yours_first
@@ -58,6 +58,7 @@ def load_preset(spec: ForgettingSpec) -> None:
         state[f"fg_classes_{index}"] = list(task.classes or [])
         state[f"fg_train_{index}"] = task.data.n_train or 128
         state[f"fg_test_{index}"] = task.data.n_test or 100
+        state[f"fg_lr_factor_{index}"] = float(task.learning_rate_factor)
     training = spec.training
     state.update({
         "fg_setting": spec.setting, "fg_methods": list(spec.methods),
@@ -128,7 +129,7 @@ def task_inputs(index: int, datasets: list[str]) -> dict:
     key = f"fg_dataset_{index}"
     if st.session_state.get(key) not in datasets:
         st.session_state[key] = datasets[min(index, len(datasets) - 1)]
-    first, second, third = st.columns([5, 2, 2])
+    first, second, third, fourth = st.columns([5, 2, 2, 2])
     dataset = first.selectbox(
         f"Task {letter}", datasets, key=key,
         format_func=_task_label,
@@ -137,6 +138,7 @@ def task_inputs(index: int, datasets: list[str]) -> dict:
                         help="rows this task trains on (a random sample of its training split)")
     third.number_input("test rows", 10, 5000, step=10, key=f"fg_test_{index}",
                        help="rows every evaluation of this task reads")
+    field_widget(fourth, ForgettingTask, "learning_rate_factor", f"fg_lr_factor_{index}")
     info = get_info(dataset)
     show_kept_problem(dataset)
     try:
@@ -155,6 +157,7 @@ def task_inputs(index: int, datasets: list[str]) -> dict:
     preset = _preset_task(index, dataset)
     return {"data": _task_data(index, dataset), "classes": classes,
             # None: the data set's name and default template
+            "learning_rate_factor": float(st.session_state[f"fg_lr_factor_{index}"]),
             "name": preset.get("name") if preset else None,
             "template": preset.get("template") if preset else None}
 
@@ -166,7 +169,7 @@ def tasks_section() -> list[dict]:
     datasets = _choosable_datasets()
     tasks = []
     for index in range(int(st.session_state["fg_task_count"])):
-        for suffix, default in (("train", 128), ("test", 100)):
+        for suffix, default in (("train", 128), ("test", 100), ("lr_factor", 1.0)):
             st.session_state.setdefault(f"fg_{suffix}_{index}", default)
         tasks.append(task_inputs(index, datasets))
     return tasks
