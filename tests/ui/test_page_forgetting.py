@@ -47,6 +47,13 @@ def _page(model: str | None = TINY):
     return open_page_with_model(PAGE, model, TIMEOUT)
 
 
+def _page_with_preset(title: str):
+    at = _page()
+    at.selectbox(key="fg_preset").set_value(title).run()
+    assert_no_exception(at)
+    return at
+
+
 def test_the_default_preset_fills_the_form_with_a_valid_comparison(tmp_path, use_store):
     use_store(tmp_path / "runs")
     at = _page()
@@ -70,9 +77,7 @@ def test_the_default_preset_fills_the_form_with_a_valid_comparison(tmp_path, use
 
 def test_the_class_incremental_preset_stays_as_a_second_choice(tmp_path, use_store):
     use_store(tmp_path / "runs")
-    at = _page()
-    at.selectbox(key="fg_preset").set_value("Reviews then houses (class-incremental)").run()
-    assert_no_exception(at)
+    at = _page_with_preset("Reviews then houses (class-incremental)")
     assert at.radio(key="fg_setting").value == "class_incremental"
     assert any("not a skill erased" in c.value for c in at.main.caption)
     assert at.selectbox(key="fg_dataset_0").value == "amazon-reviews"
@@ -83,9 +88,7 @@ def test_the_class_incremental_preset_stays_as_a_second_choice(tmp_path, use_sto
 
 def test_other_presets_and_edits_change_the_spec(tmp_path, use_store):
     use_store(tmp_path / "runs")
-    at = _page()
-    at.selectbox(key="fg_preset").set_value("IMDb then AG News (the seed's GPT-2 recipe)").run()
-    assert_no_exception(at)
+    at = _page_with_preset("IMDb then AG News (the seed's GPT-2 recipe)")
     assert at.selectbox(key="fg_dataset_1").value == "ag-news"
     assert at.multiselect(key="fg_classes_1").value == ["Sci/Tech", "Sports"]
     at.selectbox(key="fg_preset").set_value("Reviews then houses (label words)").run()
