@@ -117,6 +117,16 @@ class PromptTokens:
     train: float  # a training example: prompt and answer, cut to max_length
     score: float  # a test prompt and its answer, whole
 
+    @classmethod
+    def alike(cls, tokens: float) -> "PromptTokens":
+        """Prompts short enough that training and scoring read the same tokens."""
+        return cls(train=tokens, score=tokens)
+
+    def rescale(self, train: float, score: float, measured_at: "PromptTokens") -> tuple[float, float]:
+        """Speeds (examples/s) measured at `measured_at` tokens, at these tokens instead: the
+        time per example grows with its tokens."""
+        return train * measured_at.train / self.train, score * measured_at.score / self.score
+
 
 @functools.lru_cache(maxsize=16)
 def _prompt_tokens(model_name: str, data_json: str, template_json: str, sample: int,
@@ -128,7 +138,7 @@ def _prompt_tokens(model_name: str, data_json: str, template_json: str, sample: 
     frame = rows.train.head(sample)
     lengths = [len(ids) + 1 for ids in tokenizer(builder.prompts(frame))["input_ids"]]
     if not lengths:
-        return PromptTokens(float(REFERENCE_PROMPT_TOKENS), float(REFERENCE_PROMPT_TOKENS))
+        return PromptTokens.alike(float(REFERENCE_PROMPT_TOKENS))
     return PromptTokens(train=float(statistics.mean(min(n, max_length) for n in lengths)),
                         score=float(statistics.mean(lengths)))
 
@@ -283,8 +293,7 @@ def stored_speeds(
             their_tokens = prompt_tokens(FinetuneSpec.model_validate(record.spec))
         except Exception:  # noqa: BLE001 - an old spec that no longer loads just does not count
             their_tokens = tokens
-        measured.append((speeds[0] * their_tokens.train / tokens.train,
-                         speeds[1] * their_tokens.score / tokens.score))
+        measured.append(tokens.rescale(*speeds, measured_at=their_tokens))
     if not measured:
         return None
     count = len(measured)
@@ -305,9 +314,9 @@ def probed_speeds(spec: FinetuneSpec, tokens: PromptTokens) -> Speeds | None:
         return None
     busy = (f"; other programs used {1 - probed.cpu_share:.0%} of the CPU meanwhile, so it may "
             "be pessimistic" if probed.busy else "")
+    train, score = tokens.rescale(probed.train, probed.score, PromptTokens.alike(probed.tokens))
     return Speeds(
-        train=probed.train * probed.tokens / tokens.train,
-        score=probed.score * probed.tokens / tokens.score,
+        train=train, score=score,
         basis=f"measured on this machine ({method_title(spec.training.method)} speed probe, "
               f"{probed.measured_at[:10]}{busy})",
         startup_seconds=probed.startup_seconds)
@@ -323,8 +332,9 @@ def reference_speeds(spec: FinetuneSpec, parameters: int, tokens: PromptTokens, 
         basis += f", scaled by model size ({parameters / 1e6:,.0f}M parameters)"
     if device != "cpu":
         basis += f"; this {device.upper()} device is likely much faster"
-    return Speeds(train * scale * REFERENCE_PROMPT_TOKENS / tokens.train,
-                  score * scale * REFERENCE_PROMPT_TOKENS / tokens.score, basis, measured=False)
+    train, score = tokens.rescale(train * scale, score * scale,
+                                  PromptTokens.alike(float(REFERENCE_PROMPT_TOKENS)))
+    return Speeds(train, score, basis, measured=False)
 
 
 def speeds_here(spec: FinetuneSpec, past_runs: Sequence[RunRecord], tokens: PromptTokens,
