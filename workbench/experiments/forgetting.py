@@ -192,8 +192,6 @@ def stage_examples(spec: ForgettingSpec, method: str, tasks: list[Task], stage: 
 def stage_training(spec: ForgettingSpec, stage: int):
     """The stage's TrainingSpec: the run's, at its task's share of the learning rate."""
     factor = spec.tasks[stage].learning_rate_factor
-    if factor == 1:
-        return spec.training
     return spec.training.model_copy(update={"learning_rate": spec.training.learning_rate * factor})
 
 
