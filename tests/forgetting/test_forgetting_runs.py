@@ -189,9 +189,8 @@ def test_a_strong_ewc_penalty_keeps_the_weights_near_the_first_task(tmp_path):
     from workbench.training import train
     from workbench.training.ewc import EWCPenalty
 
-    # Adam steps have about the learning rate's size whatever the gradient, so a strong penalty
-    # leaves the weights oscillating near the anchor instead of still: train long enough for
-    # the unpenalised drift to add up.
+    # Train long enough for the unpenalised drift to add up; the strong penalty's proximal step
+    # after each optimizer step takes the weights the first task needs back to the anchor.
     spec = method_runs(comparison(methods=["ewc"], training={
         "method": "full", "batch_size": 4, "learning_rate": 1e-2, "epochs": 4, "precision": "fp32"}))[0]
     drifts = {}
@@ -206,7 +205,7 @@ def test_a_strong_ewc_penalty_keeps_the_weights_near_the_first_task(tmp_path):
               penalty=penalty)
         drifts[strength] = sum(float(((p.detach() - anchor[n]) ** 2 * fisher[n]).sum())
                                for n, p in trainable.model.named_parameters() if n in fisher)
-    assert drifts[1e6] < 0.2 * drifts[0.0]
+    assert drifts[1e6] < 0.01 * drifts[0.0]
 
 
 def test_the_cli_runs_a_comparison_and_prints_matrices_and_forgetting(tmp_path, capsys):

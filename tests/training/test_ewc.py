@@ -6,7 +6,7 @@ import torch
 from torch import nn
 
 from workbench.models import load_model
-from workbench.training.ewc import EWCPenalty, diagonal_fisher, ewc_loss, log_grid
+from workbench.training.ewc import EWCPenalty, anchor_callback, diagonal_fisher, log_grid
 
 # y = w . x + b with w = [1, 2], b = 0.5 and loss (prediction - y)^2, so that
 # d loss / d w = 2 (prediction - y) x and d loss / d b = 2 (prediction - y):
@@ -86,18 +86,33 @@ def test_frozen_parameters_are_ignored():
     assert penalty().item() == 0.0
 
 
-def test_ewc_loss_adds_the_penalty_to_the_base_loss():
+def test_the_proximal_step_matches_the_hand_computation():
+    model = linear_model()
+    penalty = EWCPenalty(model, diagonal_fisher(model, BATCHES, squared_error), lambda_=2.0)
+    shift(model)  # weight off by (0.1, -0.2), bias by 0.3
+    penalty.pull_toward_anchor(lambda parameter: 0.1)
+    # each offset divided by 1 + lr * lambda * F: 1 + 0.1 * 2 * (0.5, 18) = (1.1, 4.6), 1 + 0.1 * 2 * 5 = 2
+    torch.testing.assert_close(model.weight, torch.tensor([[1.0 + 0.1 / 1.1, 2.0 - 0.2 / 4.6]]))
+    torch.testing.assert_close(model.bias, torch.tensor([0.5 + 0.3 / 2]))
+
+
+def test_the_proximal_step_holds_a_stiff_parameter_and_frees_a_flat_one():
+    model = linear_model()
+    penalty = EWCPenalty(model, {"weight": torch.tensor([[1e-9, 1e9]])}, lambda_=1.0)
+    shift(model, weight=(0.5, 0.5), bias=0.0)
+    penalty.pull_toward_anchor(lambda parameter: 1e-2)
+    torch.testing.assert_close(model.weight, torch.tensor([[1.5, 2.0]]), atol=1e-6, rtol=0)
+
+
+def test_the_callback_steps_each_parameter_at_its_optimizer_groups_rate():
     model = linear_model()
     penalty = EWCPenalty(model, diagonal_fisher(model, BATCHES, squared_error), lambda_=2.0)
     shift(model)
-    seen = {}
-
-    def base(outputs, labels, num_items_in_batch=None):
-        seen["num_items_in_batch"] = num_items_in_batch
-        return torch.tensor(0.25)
-
-    loss = ewc_loss(base, penalty)(outputs=None, labels=None, num_items_in_batch=7)
-    assert loss.item() == pytest.approx(0.25 + 1.175) and seen["num_items_in_batch"] == 7
+    optimizer = torch.optim.SGD([{"params": [model.weight], "lr": 0.1},
+                                 {"params": [model.bias], "lr": 0.0}], lr=0.1)
+    anchor_callback(penalty).on_optimizer_step(None, None, None, optimizer=optimizer)
+    torch.testing.assert_close(model.weight, torch.tensor([[1.0 + 0.1 / 1.1, 2.0 - 0.2 / 4.6]]))
+    torch.testing.assert_close(model.bias, torch.tensor([0.8]))  # learning rate 0: left alone
 
 
 def test_bad_arguments_are_refused():

@@ -73,6 +73,10 @@ def test_the_default_preset_fills_the_form_with_a_valid_comparison(tmp_path, use
     assert any("3 runs" in md.value for md in at.main.markdown)
     assert any("No forgetting runs yet" in info.value for info in at.main.info)
     assert any("rewires what \"Yes\" means" in c.value for c in at.main.caption)  # the file's words
+    at.checkbox(key="fg_sweep").check().run()  # a sweep around the preset's lambda
+    spec = parse_spec(read_yaml(at.main.code[0].value))
+    assert spec.ewc_sweep.low == pytest.approx(spec.ewc_lambda / 100)
+    assert spec.ewc_sweep.high == pytest.approx(spec.ewc_lambda * 10)
 
 
 def test_the_class_incremental_preset_stays_as_a_second_choice(tmp_path, use_store):

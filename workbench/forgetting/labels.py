@@ -34,7 +34,9 @@ METHOD_EXPLANATIONS = {
     "ewc": (
         "Elastic Weight Consolidation: after a task, the Fisher information says how much each "
         "weight mattered to it; training on the next task pays (lambda / 2) * F * (change)^2 "
-        "for moving those weights. A larger lambda protects more and learns the new task less."
+        "for moving those weights (after each optimizer step, each weight is pulled back toward "
+        "its old value by that penalty). A larger lambda protects more and learns the new task "
+        "less."
     ),
     "multitask": (
         "Each stage trains on all tasks seen so far together (the first stage on the first task, "

@@ -1,7 +1,17 @@
-"""Elastic Weight Consolidation (Kirkpatrick et al., 2017): after task A, training on task B adds
-(lambda / 2) * sum_i F_i (theta_i - theta*_A,i)^2 to the loss, with theta*_A the weights after A
+"""Elastic Weight Consolidation (Kirkpatrick et al., 2017): after task A, training on task B pays
+(lambda / 2) * sum_i F_i (theta_i - theta*_A,i)^2 on top of its loss, with theta*_A the weights after A
 and F the diagonal of the empirical Fisher at theta*_A: the mean over task-A examples of each
 parameter's squared per-example gradient of the training loss.
+
+The penalty is applied decoupled from the optimizer, as AdamW applies weight decay: after each
+optimizer step every parameter takes the exact proximal step of the penalty at that step's
+learning rate, theta <- theta*_A + (theta - theta*_A) / (1 + lr * lambda * F). Added to the loss
+instead, its gradient goes through Adam, which divides each gradient by its running size, so a
+stiff penalty turns into steps of about the learning rate back and forth across the anchor on
+exactly the weights task A needs, and through the Trainer's gradient clipping, where its norm
+shrinks the task's gradient. Measured on the default forgetting comparison (float32, SmolLM2):
+lambda 1e5 in the loss left both tasks at chance (52% and 53%); the proximal step moves from
+naive's result to holding task A as lambda grows, and is stable for any lambda.
 
 Only trainable parameters (requires_grad) take part. The per-example loop makes this a tool for
 small models and a few hundred rows; the anchor and the Fisher each hold one float32 copy of the
@@ -68,10 +78,10 @@ def diagonal_fisher(
 class EWCPenalty:
     """(lambda / 2) * sum_i F_i (theta_i - theta*_A,i)^2, anchored at the model's weights now.
 
-    It keeps a reference to `model`, so that `penalty()` (no argument) can be used where the
-    model is not passed in, as in a Trainer's compute_loss_func: build it for the very model
-    object the Trainer trains (for a peft model, the PeftModel). Parameters that are frozen
-    (requires_grad False) are ignored, as are trainable ones the Fisher has no entry for."""
+    `penalty()` is its value; training applies it through `pull_toward_anchor` (anchor_callback).
+    It keeps a reference to `model`: build it for the very model object the Trainer trains (for a
+    peft model, the PeftModel). Parameters that are frozen (requires_grad False) are ignored, as
+    are trainable ones the Fisher has no entry for."""
 
     def __init__(self, model, fisher: Mapping[str, torch.Tensor], lambda_: float):
         if not np.isfinite(lambda_) or lambda_ < 0:
@@ -94,6 +104,21 @@ class EWCPenalty:
             self.fisher[name] = values.detach().float().to(parameter.device)
             self.anchor[name] = parameter.detach().float().clone()
 
+    @torch.no_grad()
+    def pull_toward_anchor(self, learning_rate_of: Callable[[torch.nn.Parameter], float]) -> None:
+        """The penalty's proximal step: each parameter moves to
+        anchor + (parameter - anchor) / (1 + lr * lambda * F), lr its optimizer's learning rate
+        (`learning_rate_of(parameter)`). Parameters with a large lr * lambda * F go back to the
+        anchor; those with a small one keep the optimizer's step."""
+        parameters = dict(self.model.named_parameters())
+        for name, fisher in self.fisher.items():
+            parameter = parameters[name]
+            if not parameter.requires_grad:
+                continue
+            anchor = self.anchor[name].to(parameter.device)
+            shrink = 1.0 / (1.0 + learning_rate_of(parameter) * self.lambda_ * fisher.to(parameter.device))
+            parameter.copy_((anchor + (parameter.float() - anchor) * shrink).to(parameter.dtype))
+
     def __call__(self, model=None) -> torch.Tensor:
         model = self.model if model is None else model
         total = None
@@ -110,17 +135,18 @@ class EWCPenalty:
         return 0.5 * self.lambda_ * total
 
 
-def ewc_loss(base_loss_fn: LossFn, penalty: Callable[[], torch.Tensor]) -> LossFn:
-    """A Trainer compute_loss_func: base_loss_fn(outputs, labels, num_items_in_batch) plus
-    penalty() (an EWCPenalty, for instance). The penalty is added once per forward pass
-    (micro-batch), like the base loss; with gradient accumulation the Trainer does not rescale
-    losses from a compute_loss_func, so both are summed over the accumulated micro-batches."""
+def anchor_callback(penalty: EWCPenalty):
+    """A TrainerCallback that gives `penalty` its proximal step after each optimizer step, at the
+    learning rate of each parameter's optimizer group."""
+    from transformers import TrainerCallback
 
-    def loss(outputs, labels, num_items_in_batch=None):
-        base = base_loss_fn(outputs, labels, num_items_in_batch=num_items_in_batch)
-        return base + penalty().to(base.device)
+    class PullTowardAnchor(TrainerCallback):
+        def on_optimizer_step(self, args, state, control, optimizer=None, **kwargs):
+            rates = {id(parameter): group["lr"] for group in optimizer.param_groups
+                     for parameter in group["params"]}
+            penalty.pull_toward_anchor(lambda parameter: rates.get(id(parameter), 0.0))
 
-    return loss
+    return PullTowardAnchor()
 
 
 def log_grid(low: float, high: float, n: int) -> list[float]:

@@ -30,7 +30,7 @@ from workbench.scoring import softmax_rows
 from workbench.specs import TrainingSpec
 from workbench.models.forward_args import accepts
 from workbench.training.data import IGNORE, AnswerWindowCollator, DynamicPaddingCollator
-from workbench.training.ewc import ewc_loss
+from workbench.training.ewc import EWCPenalty, anchor_callback
 from workbench.training.methods import Trainable
 from workbench.training.micro_batch import micro_batch_size
 
@@ -191,21 +191,14 @@ def classification_loss(outputs, labels, num_items_in_batch=None):
 
 
 def loss_function(trainable: Trainable, training: TrainingSpec, first_answer_ids: list[int],
-                  penalty: Callable[[], torch.Tensor] | None = None, windowed: bool = False):
-    """The Trainer's compute_loss_func: None lets the model compute its own loss. A `penalty()`
-    (EWC) is added to the base loss of each forward pass. `windowed`: the batches ask for the
-    logits of the answer window only (AnswerWindowCollator)."""
+                  windowed: bool = False):
+    """The Trainer's compute_loss_func: None lets the model compute its own loss. `windowed`:
+    the batches ask for the logits of the answer window only (AnswerWindowCollator)."""
     if not trainable.is_classifier and training.objective == "label_words":
-        base = answer_choice_loss(first_answer_ids)
-    elif not trainable.is_classifier and windowed:
-        base = answer_tokens_loss
-    elif trainable.is_classifier and penalty is not None:
-        base = classification_loss
-    elif penalty is not None:
-        raise WorkbenchError("A loss penalty needs the label_words objective or a classification head.")
-    else:
-        return None
-    return base if penalty is None else ewc_loss(base, penalty)
+        return answer_choice_loss(first_answer_ids)
+    if not trainable.is_classifier and windowed:
+        return answer_tokens_loss
+    return None
 
 
 HEAD_NAMES = ("score", "classifier")  # classification layers of transformers' *ForSequenceClassification
@@ -358,14 +351,15 @@ def train(
     progress: Progress,
     should_stop: ShouldStop,
     on_history: OnHistory | None = None,
-    penalty: Callable[[], torch.Tensor] | None = None,
+    penalty: EWCPenalty | None = None,
     extra_callbacks: tuple = (),
     head_learning_rate: float | None = None,
 ) -> TrainOutcome:
     """Train in place; with early stopping the best evaluated weights are loaded at the end.
 
     `on_history(entry)` gets each history entry (a step's loss, an evaluation) as it is logged.
-    `penalty()` is added to each batch's loss (EWC); `extra_callbacks` are TrainerCallbacks
+    `penalty` (EWC) pulls the weights toward its anchor after each optimizer step (see
+    workbench.training.ewc); `extra_callbacks` are TrainerCallbacks
     (the forgetting runs' evaluations during training); `head_learning_rate` gives a
     classification head its own learning rate."""
     from transformers import EarlyStoppingCallback, PrinterCallback, Trainer
@@ -380,11 +374,13 @@ def train(
         progress, should_stop, training.batch_size * training.gradient_accumulation, on_history
     )
     callbacks = [run_callback, *extra_callbacks]
+    if penalty is not None:
+        callbacks.append(anchor_callback(penalty))
     if has_eval and training.early_stopping_patience:
         callbacks.append(EarlyStoppingCallback(early_stopping_patience=training.early_stopping_patience))
     keeper = class_logits_keeper if trainable.is_classifier else answer_logits_keeper(first_answer_ids)
     windowed = uses_answer_window(trainable)
-    compute_loss = loss_function(trainable, training, first_answer_ids, penalty, windowed)
+    compute_loss = loss_function(trainable, training, first_answer_ids, windowed)
     trainer = Trainer(
         model=trainable.model, args=arguments, train_dataset=train_examples,
         compute_loss_func=compute_loss,

@@ -60,6 +60,7 @@ def load_preset(spec: ForgettingSpec) -> None:
         state[f"fg_test_{index}"] = task.data.n_test or 100
         state[f"fg_lr_factor_{index}"] = float(task.learning_rate_factor)
     training = spec.training
+    sweep_base = spec.ewc_lambda or 1000.0
     state.update({
         "fg_setting": spec.setting, "fg_methods": list(spec.methods),
         "fg_epochs": float(training.epochs), "fg_batch": training.batch_size,
@@ -69,8 +70,9 @@ def load_preset(spec: ForgettingSpec) -> None:
         "fg_lr_head": float(spec.head_learning_rate or training.learning_rate),
         "fg_replay": float(spec.replay_fraction), "fg_lambda": float(spec.ewc_lambda),
         "fg_sweep": spec.ewc_sweep is not None,
-        "fg_sweep_low": float(spec.ewc_sweep.low if spec.ewc_sweep else 10.0),
-        "fg_sweep_high": float(spec.ewc_sweep.high if spec.ewc_sweep else 100_000.0),
+        # A sweep around the spec's lambda: its useful range depends on the Fisher's scale.
+        "fg_sweep_low": float(spec.ewc_sweep.low if spec.ewc_sweep else sweep_base / 100),
+        "fg_sweep_high": float(spec.ewc_sweep.high if spec.ewc_sweep else min(sweep_base * 10, 1e12)),
         "fg_sweep_count": spec.ewc_sweep.count if spec.ewc_sweep else 5,
         "fg_fisher_rows": spec.fisher_rows, "fg_curve_every": spec.curve_every,
         "fg_curve_rows": spec.curve_rows, "fg_probe": spec.probe_texts,
