@@ -94,6 +94,7 @@ class EWCPenalty:
         self.lambda_ = float(lambda_)
         self.fisher: dict[str, torch.Tensor] = {}
         self.anchor: dict[str, torch.Tensor] = {}
+        self.parameters: dict[str, torch.nn.Parameter] = {}  # the model's, by the Fisher's names
         for name, values in fisher.items():
             if name not in parameters:
                 continue
@@ -103,6 +104,15 @@ class EWCPenalty:
                                  f"the parameter {tuple(parameter.shape)}.")
             self.fisher[name] = values.detach().float().to(parameter.device)
             self.anchor[name] = parameter.detach().float().clone()
+            self.parameters[name] = parameter
+
+    def _on_device_of(self, name: str, parameter: torch.nn.Parameter) -> tuple[torch.Tensor, torch.Tensor]:
+        """The entry's Fisher and anchor, moved once to the parameter's device if the model moved
+        after anchoring."""
+        if self.fisher[name].device != parameter.device:
+            self.fisher[name] = self.fisher[name].to(parameter.device)
+            self.anchor[name] = self.anchor[name].to(parameter.device)
+        return self.fisher[name], self.anchor[name]
 
     @torch.no_grad()
     def pull_toward_anchor(self, learning_rate_of: Callable[[torch.nn.Parameter], float]) -> None:
@@ -110,13 +120,11 @@ class EWCPenalty:
         anchor + (parameter - anchor) / (1 + lr * lambda * F), lr its optimizer's learning rate
         (`learning_rate_of(parameter)`). Parameters with a large lr * lambda * F go back to the
         anchor; those with a small one keep the optimizer's step."""
-        parameters = dict(self.model.named_parameters())
-        for name, fisher in self.fisher.items():
-            parameter = parameters[name]
+        for name, parameter in self.parameters.items():
             if not parameter.requires_grad:
                 continue
-            anchor = self.anchor[name].to(parameter.device)
-            shrink = 1.0 / (1.0 + learning_rate_of(parameter) * self.lambda_ * fisher.to(parameter.device))
+            fisher, anchor = self._on_device_of(name, parameter)
+            shrink = 1.0 / (1.0 + learning_rate_of(parameter) * self.lambda_ * fisher)
             parameter.copy_((anchor + (parameter.float() - anchor) * shrink).to(parameter.dtype))
 
     def __call__(self, model=None) -> torch.Tensor:
@@ -125,10 +133,8 @@ class EWCPenalty:
         for name, parameter in model.named_parameters():
             if name not in self.fisher or not parameter.requires_grad:
                 continue
-            if self.fisher[name].device != parameter.device:  # the model moved after anchoring
-                self.fisher[name] = self.fisher[name].to(parameter.device)
-                self.anchor[name] = self.anchor[name].to(parameter.device)
-            term = (self.fisher[name] * (parameter.float() - self.anchor[name]) ** 2).sum()
+            fisher, anchor = self._on_device_of(name, parameter)
+            term = (fisher * (parameter.float() - anchor) ** 2).sum()
             total = term if total is None else total + term
         if total is None:
             return torch.zeros((), device=next(model.parameters()).device)

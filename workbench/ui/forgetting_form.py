@@ -60,7 +60,7 @@ def load_preset(spec: ForgettingSpec) -> None:
         state[f"fg_test_{index}"] = task.data.n_test or 100
         state[f"fg_lr_factor_{index}"] = float(task.learning_rate_factor)
     training = spec.training
-    sweep_base = spec.ewc_lambda or 1000.0
+    sweep_base = spec.ewc_lambda or ForgettingSpec.model_fields["ewc_lambda"].default
     state.update({
         "fg_setting": spec.setting, "fg_methods": list(spec.methods),
         "fg_epochs": float(training.epochs), "fg_batch": training.batch_size,
