@@ -16,6 +16,11 @@ resident memory is its own), one after the other on this machine:
     the answer positions only); the data set's own spec (California: the default LoRA on every
     projection, label-words loss, batch 16; TALLRec: its Alpaca recipe, LoRA on q/v, batch 16).
 (c) the same with bf16 autocast, where the CPU runs bf16 natively.
+`--data california-recipe` keeps (a) on the seed's own California prompts and trains (b) and (c)
+on the prompts of the recipe users run, assets/specs/california-lora.yaml (each number's level
+instead of the number: about two thirds of the seed's prompt tokens; its batch of 8): shorter
+default prompts are one of the ways to a faster float32 path, and this measures what they bring
+end to end. `--data california` is the same-prompts comparison.
 Speed is training examples per second between the end of the first step and the end of the last
 (the first step pays for warm-up). Memory is the process's peak resident set (ru_maxrss), model
 load included. Ends with one line per path: `training float32: california N.Nx, tallrec N.Nx`
@@ -43,11 +48,18 @@ SEED_BATCH = 8
 SEED_MAX_LENGTH = 512
 
 
+# The prompts the seed side trains on: the seed's own, whatever the workbench sides use.
+SEED_DATA = {"california-recipe": "california"}
+RECIPE_SPEC = ROOT / "assets" / "specs" / "california-lora.yaml"
+
+
 def spec_for(data: str):
     from workbench.specs import FinetuneSpec, apply_overrides, load_spec
 
     if data == "california":
         return FinetuneSpec(data={"n_train": ROWS, "val_fraction": 0.0, "n_test": 8})
+    if data == "california-recipe":
+        return apply_overrides(load_spec(RECIPE_SPEC), [f"n_train={ROWS}", "n_test=8"])
     spec = load_spec(ROOT / "assets" / "specs" / "tallrec-book-lora.yaml")
     return apply_overrides(spec, [
         f"train_file={TALLREC_FILE}", f"test_file={TALLREC_FILE}", f"n_train={ROWS}",
@@ -95,7 +107,7 @@ def seed_side(data: str, steps: int) -> dict:
     folder = ensure_smollm2()
     tokenizer = AutoTokenizer.from_pretrained(folder)
     base = AutoModelForCausalLM.from_pretrained(folder, dtype=torch.float32)
-    prompts, labels, answer_words = rows_and_prompts(spec_for(data), tokenizer)
+    prompts, labels, answer_words = rows_and_prompts(spec_for(SEED_DATA.get(data, data)), tokenizer)
     texts = [prompt + answer_words[label] for prompt, label in zip(prompts, labels)]
     encoded = tokenizer(texts, padding="max_length", max_length=SEED_MAX_LENGTH, truncation=True)
     examples = []
@@ -154,7 +166,7 @@ def measure(side: str, data: str, steps: int) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", nargs="+", default=["california", "tallrec"],
-                        choices=["california", "tallrec"])
+                        choices=["california", "california-recipe", "tallrec"])
     parser.add_argument("--seed-steps", type=int, default=4)
     parser.add_argument("--steps", type=int, default=10, help="workbench steps")
     parser.add_argument("--child", choices=["seed", "fp32", "bf16"], help=argparse.SUPPRESS)

@@ -63,3 +63,27 @@ def test_stored_specs_without_levels_keep_their_keys():
     with_levels = spec.model_copy(update={"template": TemplateSpec(number_levels=True)})
     assert spec_to_dict(with_levels)["template"]["number_levels"] is True
     assert cache_key(with_levels, "d", "m") != cache_key(spec, "d", "m")
+
+
+def test_levels_only_writes_the_level_instead_of_the_number(california, california_info):
+    train, row = california.iloc[1:], california.iloc[0].to_dict()  # MedInc 8.33: very high
+    template = TemplateSpec(readable_names=True, number_levels=True, levels_only=True)
+    prompt = PromptBuilder(template, california_info, train=train).prompt(row)
+    assert "- median income: very high\n" in prompt
+    assert "8.33" not in prompt and "(very" not in prompt
+    as_json = TemplateSpec(serializer="json", number_levels=True, levels_only=True)
+    first_line = PromptBuilder(as_json, california_info, train=train).prompt(row).split("\n")[0]
+    assert json.loads(first_line)["MedInc"] == "very high"
+
+
+def test_levels_only_without_levels_is_refused_with_the_reason():
+    with pytest.raises(ValueError, match="needs number_levels"):
+        TemplateSpec(levels_only=True)
+
+
+def test_stored_specs_without_levels_only_keep_their_keys():
+    levels = FinetuneSpec(template=TemplateSpec(number_levels=True))
+    assert "levels_only" not in spec_to_dict(levels)["template"]
+    only = levels.model_copy(update={"template": TemplateSpec(number_levels=True, levels_only=True)})
+    assert spec_to_dict(only)["template"]["levels_only"] is True
+    assert cache_key(only, "d", "m") != cache_key(levels, "d", "m")

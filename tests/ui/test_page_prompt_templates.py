@@ -120,6 +120,22 @@ def test_text_serializer_changes_the_preview():
     assert prompts[0].startswith("The median income is ")
 
 
+def test_numbers_as_levels_only_shorten_the_preview():
+    at = _page()
+    tokens_with_numbers = float(main_metrics(at)["Mean tokens"])
+    at.selectbox(key=te.LEVELS).select(te.NUMBERS_WITH_LEVELS).run()
+    assert_no_exception(at)
+    prompts = [code.value for code in at.main.code if code.value.endswith("Answer:")]
+    assert re.search(r"- MedInc: [\d.]+ \((very )?(low|medium|high)\)", prompts[0])
+    at.selectbox(key=te.LEVELS).select(te.NUMBERS_LEVELS_ONLY).run()
+    assert_no_exception(at)
+    prompts = [code.value for code in at.main.code if code.value.endswith("Answer:")]
+    assert re.match(r"- MedInc: (very )?(low|medium|high)\n", prompts[0])
+    assert float(main_metrics(at)["Mean tokens"]) < tokens_with_numbers
+    yaml_text = "\n".join(code.value for code in at.main.code)
+    assert "levels_only: true" in yaml_text
+
+
 def test_multi_token_answer_is_flagged():
     at = _page()
     at.text_input(key=te._answer_key(1)).set_value("Affirmative").run()

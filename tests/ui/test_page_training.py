@@ -17,7 +17,7 @@ from tests.ui.apptest import (
     MODEL_PICKER, assert_no_exception, main_errors, main_metrics, open_page, open_page_with_model,
 )
 from workbench.experiments import run
-from workbench.specs import FinetuneSpec, parse_spec, read_yaml, spec_to_yaml
+from workbench.specs import EXAMPLE_SPECS, FinetuneSpec, load_spec, parse_spec, read_yaml, spec_to_yaml
 from workbench.store import Store
 from workbench.training.method_options import METHOD_INFO
 from workbench.training.presets import PRESETS
@@ -193,6 +193,19 @@ def test_the_yaml_is_exactly_the_spec_the_cli_runs(empty_store):
     assert any(line.startswith("torchrun --nproc_per_node=2 ") for line in commands)
     assert any(line.startswith("accelerate launch --config_file assets/accelerate/ddp.yaml") for line in commands)
     assert at.get("download_button")
+
+
+def test_california_starts_from_the_template_its_recipe_was_measured_with(empty_store):
+    at = _page(TINY)
+    template = at.selectbox(key=tf.TEMPLATE)
+    assert template.value == tf.RECIPE
+    assert template.options[0] == "recipe: list, readable names, levels only (california-lora.yaml)"
+    spec = parse_spec(read_yaml(_yaml(at)))
+    assert spec.template == load_spec(EXAMPLE_SPECS / "california-lora.yaml").template
+    assert any(code.value.startswith("- median income: ") for code in at.main.code)
+    template.set_value("list").run()
+    assert_no_exception(at)
+    assert not parse_spec(read_yaml(_yaml(at))).template.number_levels
 
 
 def test_the_template_edited_on_the_prompt_page_is_offered(empty_store):

@@ -14,7 +14,8 @@ The built-in serializations follow TabLLM (Hegselmann et al., 2023), on the firs
 `template.readable_names` uses each feature's readable name ("median income" for MedInc), and
 `template.rounding` rounds floats; values are formatted as values.py describes (NaN: "unknown").
 `template.number_levels` follows each number with its level among the training rows
-("8.33 (very high)", levels.py); Jinja templates read the levels as `levels.MedInc`.
+("8.33 (very high)", levels.py), or with `template.levels_only` writes the level instead of the
+number ("very high"); Jinja templates read the levels as `levels.MedInc`.
 """
 
 from __future__ import annotations
@@ -94,7 +95,7 @@ def row_fields(row: Row, info: DatasetInfo, template: TemplateSpec, scales: Scal
         plain, text = plain_value(value, template.rounding), format_value(value, template.rounding)
         level = level_word(scales[column], value) if column in scales else None
         if level:
-            plain = text = f"{text} ({level})"
+            plain = text = level if template.levels_only else f"{text} ({level})"
         fields.append(Field(column, label, plain, text))
     return fields
 

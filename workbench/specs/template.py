@@ -30,6 +30,8 @@ class TemplateSpec(_Strict):
     shot_seed: int = 0
     # Each number followed by its level among the training rows: "8.33 (very high)".
     number_levels: bool = False
+    # With number_levels, the level word instead of the number: "median income: very high".
+    levels_only: bool = False
 
     @field_validator("answers")
     @classmethod
@@ -50,5 +52,12 @@ class TemplateSpec(_Strict):
     def _jinja_needs_text(self) -> "TemplateSpec":
         if self.serializer == "jinja" and not (self.jinja or "").strip():
             raise ValueError("the jinja serializer needs a template text in `jinja`")
+        return self
+
+    @model_validator(mode="after")
+    def _levels_only_needs_levels(self) -> "TemplateSpec":
+        if self.levels_only and not self.number_levels:
+            raise ValueError("levels_only writes each number's level instead of the number: "
+                             "it needs number_levels: true")
         return self
 

@@ -93,7 +93,8 @@ def load_spec(path: str | Path) -> AnySpec:
 
 # Fields added after runs were stored: left out while they hold their default, so that the
 # specs (and cache keys) of runs that never set them stay as they were.
-LATER_FIELDS = {"training": {"val_rows": None}, "template": {"number_levels": False}}
+LATER_FIELDS = {"training": {"val_rows": None}, "template": {"number_levels": False,
+                                                              "levels_only": False}}
 LATER_TASK_FIELDS = {"learning_rate_factor": 1.0}  # of each task of a forgetting spec
 
 

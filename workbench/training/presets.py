@@ -10,7 +10,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from workbench.specs import DataSpec, FinetuneSpec, TrainingSpec
+from workbench.specs import EXAMPLE_SPECS, DataSpec, FinetuneSpec, TemplateSpec, TrainingSpec, load_spec
+
+# Data sets with a measured fine-tuning recipe in assets/specs: its template is the Training
+# page's first choice there, so the presets train on the prompts the recipe was tuned with.
+RECIPE_SPECS = {"california-housing": "california-lora.yaml"}
 
 
 @dataclass(frozen=True)
@@ -63,6 +67,14 @@ PRESETS: dict[str, Preset] = {
     ),
 }
 DEFAULT_PRESET = next(iter(PRESETS))
+
+
+def recipe_template(dataset: str) -> tuple[str, TemplateSpec] | None:
+    """(the recipe's file name, its template) for a data set that has a recipe."""
+    file_name = RECIPE_SPECS.get(dataset)
+    if file_name is None:
+        return None
+    return file_name, load_spec(EXAMPLE_SPECS / file_name).template
 
 
 def apply_preset(spec: FinetuneSpec, name: str) -> FinetuneSpec:

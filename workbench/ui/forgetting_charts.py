@@ -25,12 +25,17 @@ def _layout(figure: go.Figure, height: int, **extra) -> go.Figure:
     return figure
 
 
+def _two_lines(title: str) -> str:
+    """A long title broken before its parenthesis, so neighbouring subplot titles stay apart."""
+    return title.replace(" (", "<br>(", 1) if len(title) > 18 else title
+
+
 def matrix_heatmaps(records: Sequence[RunRecord], columns: int = 3) -> go.Figure:
     """R of each run (rows: before training, after each task; columns: tasks), in percent."""
     rows = -(-len(records) // columns)
     figure = make_subplots(rows=rows, cols=min(columns, len(records)),
-                           subplot_titles=[run_title(record) for record in records],
-                           horizontal_spacing=0.08, vertical_spacing=0.18)
+                           subplot_titles=[_two_lines(run_title(record)) for record in records],
+                           horizontal_spacing=0.12, vertical_spacing=0.2)
     for number, record in enumerate(records):
         metrics = record.metrics
         matrix = np.asarray(metrics["matrix"], dtype=float) * 100
@@ -72,9 +77,12 @@ def first_task_bars(records: Sequence[RunRecord]) -> go.Figure:
         ))
     majority = (records[0].metrics.get("majority_share") or [None])[0]
     if majority is not None:
-        figure.add_hline(y=100 * majority, line_dash="dash", line_color="#6B7280",
-                         annotation_text=f"always the most common answer: {100 * majority:.0f}%",
-                         annotation_position="top left")
+        figure.add_hline(y=100 * majority, line_dash="dash", line_color="#6B7280")
+        # Named in the legend: a label on the line itself sits on the bars' numbers.
+        figure.add_trace(go.Scatter(
+            x=[None], y=[None], mode="lines", line=dict(dash="dash", color="#6B7280"),
+            name=f"always the most common answer: {100 * majority:.0f}%", hoverinfo="skip",
+        ))
     return _layout(figure, 380, barmode="group",
                    yaxis=dict(title=f"accuracy on {first}, its own answers (%)", range=[0, 110]))
 

@@ -61,6 +61,10 @@ FEATURES = "pt_features"
 READABLE = "pt_readable"
 ROUNDING = "pt_rounding"
 LEVELS = "pt_number_levels"
+NUMBERS_PLAIN = "numbers: 8.33"
+NUMBERS_WITH_LEVELS = "and levels: 8.33 (very high)"
+NUMBERS_LEVELS_ONLY = "levels only: very high"
+NUMBERS_CHOICES = (NUMBERS_PLAIN, NUMBERS_WITH_LEVELS, NUMBERS_LEVELS_ONLY)
 JINJA = "pt_jinja"
 QUESTION = "pt_question"
 PREFIX = "pt_answer_prefix"
@@ -144,6 +148,12 @@ def _answer_key(position: int) -> str:
     return f"{ANSWER_KEY}{position}"
 
 
+def numbers_choice(template: TemplateSpec) -> str:
+    if template.levels_only:
+        return NUMBERS_LEVELS_ONLY
+    return NUMBERS_WITH_LEVELS if template.number_levels else NUMBERS_PLAIN
+
+
 def put_template(template: TemplateSpec, info: DatasetInfo) -> None:
     """Show `template` in the editor's widgets."""
     state = st.session_state
@@ -152,7 +162,7 @@ def put_template(template: TemplateSpec, info: DatasetInfo) -> None:
     state[FEATURES] = list(features)
     state[READABLE] = template.readable_names
     state[ROUNDING] = template.rounding
-    state[LEVELS] = template.number_levels
+    state[LEVELS] = numbers_choice(template)
     if template.jinja:
         state[JINJA] = template.jinja
     else:
@@ -202,7 +212,8 @@ def template_data(info: DatasetInfo) -> dict:
         "features": None if features == info.feature_names else features,
         "readable_names": bool(state[READABLE]),
         "rounding": state[ROUNDING],
-        "number_levels": bool(state.get(LEVELS, False)),
+        "number_levels": state.get(LEVELS, NUMBERS_PLAIN) != NUMBERS_PLAIN,
+        "levels_only": state.get(LEVELS) == NUMBERS_LEVELS_ONLY,
         "jinja": state[JINJA] if serializer == "jinja" else None,
         "question": state[QUESTION],
         "answer_prefix": state[PREFIX],
@@ -345,17 +356,18 @@ def _serialization_inputs(info: DatasetInfo) -> None:
         help="Which columns the prompt shows, in the order you pick them. For the jinja "
         "serializer: the names the template may use.",
     )
-    left, middle, right = st.columns(3)
-    left.checkbox(
+    st.checkbox(
         "Readable names", key=READABLE, persist_state=KEEP,
         help="Each column's description instead of its name ('median income' for MedInc); "
         "for your own data, the descriptions given on the Data explorer.",
     )
-    middle.checkbox(
-        "Number levels", key=LEVELS, persist_state=KEEP,
-        help="Each number followed by its level among the training rows: '8.33 (very high)' "
-        "(very low, low, medium, high, very high: fifths of the training rows). A small model "
-        "reads 'very high' more easily than 8.33. Jinja templates use `{{ levels.MedInc }}`.",
+    left, right = st.columns(2)
+    left.selectbox(
+        "Numbers", NUMBERS_CHOICES, key=LEVELS, persist_state=KEEP,
+        help="A number's level is its place among the training rows (very low, low, medium, "
+        "high, very high: fifths of the training rows). A small model reads 'very high' more "
+        "easily than 8.33, and levels only make short prompts. Jinja templates use "
+        "`{{ levels.MedInc }}`.",
     )
     right.number_input(
         "Round numbers to (decimals)", min_value=0, max_value=10, step=1, key=ROUNDING,

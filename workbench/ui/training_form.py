@@ -35,7 +35,7 @@ from workbench.training.meta import model_shape, target_module_choices
 from workbench.training.method_options import (
     ALPACA_OPTIONS, method_fields, shown_options, uses_objective,
 )
-from workbench.training.presets import DEFAULT_PRESET, PRESETS, apply_preset
+from workbench.training.presets import DEFAULT_PRESET, PRESETS, apply_preset, recipe_template
 from workbench.tuners import TUNERS
 from workbench.ui import template_editor as te
 from workbench.ui.fields import field_form, field_widget
@@ -44,6 +44,7 @@ from workbench.ui.state import current_model_name
 
 KEEP = "session"
 FROM_PROMPT_PAGE = "prompt-page"  # the template as edited on the Prompt templates page
+RECIPE = "recipe"  # the template of the data set's measured recipe (presets.RECIPE_SPECS)
 UPLOADED = "uploaded"
 
 TRAINING_DATASET = "california-housing"  # the presets' rows and times are California's
@@ -250,9 +251,24 @@ def split_caption(data: DataSpec, rows: PreparedRows) -> str:
     )
 
 
+def recipe_summary(template: TemplateSpec) -> str:
+    """'list, readable names, levels only': how the recipe writes a row."""
+    parts = [template.serializer]
+    if template.readable_names:
+        parts.append("readable names")
+    if template.number_levels:
+        parts.append("levels only" if template.levels_only else "numbers with their levels")
+    return ", ".join(parts)
+
+
 def _template_choices(info: DatasetInfo) -> dict[str, tuple[str, TemplateSpec | None]]:
-    """{choice: (label, template or None when it has a problem)}."""
-    choices = {
+    """{choice: (label, template or None when it has a problem)}; the first is the default."""
+    choices = {}
+    recipe = recipe_template(info.name)
+    if recipe is not None:
+        file_name, template = recipe
+        choices[RECIPE] = (f"recipe: {recipe_summary(template)} ({file_name})", template)
+    choices |= {
         name: (te.BUILTIN_LABELS.get(name, name), template)
         for name, template in builtin_templates(info).items()
     }
@@ -282,18 +298,19 @@ def _on_upload(info: DatasetInfo) -> None:
 def template_section(
     info: DatasetInfo, rows: PreparedRows | None, model_name: str, errors: list[str]
 ) -> TemplateSpec | None:
-    if st.session_state.get(_LOADED_FOR) != info.name:
-        st.session_state[TEMPLATE] = next(iter(builtin_templates(info)))
-        st.session_state[_LOADED_FOR] = info.name
     choices = _template_choices(info)
+    if st.session_state.get(_LOADED_FOR) != info.name:
+        st.session_state[TEMPLATE] = next(iter(choices))
+        st.session_state[_LOADED_FOR] = info.name
     if st.session_state.get(TEMPLATE) not in choices:
         st.session_state[TEMPLATE] = next(iter(choices))
     left, right = st.columns([3, 1], vertical_alignment="bottom")
     choice = left.selectbox(
         "Template", list(choices), key=TEMPLATE, persist_state=KEEP,
         format_func=lambda option: choices[option][0],
-        help="How a row becomes a prompt: the built-in ones for this data set, yours as edited "
-        "on the Prompt templates page, or an uploaded file.",
+        help="How a row becomes a prompt: the one the data set's fine-tuning recipe was "
+        "measured with (where it has one), the built-in ones, yours as edited on the Prompt "
+        "templates page, or an uploaded file.",
     )
     with right.popover("Upload", width="stretch", help="Use a template file (YAML)."):
         st.file_uploader(
