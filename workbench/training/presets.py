@@ -9,6 +9,7 @@ default), and keeps the data set, its split, the template and the model:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from workbench.specs import EXAMPLE_SPECS, DataSpec, FinetuneSpec, TemplateSpec, TrainingSpec, load_spec
 
@@ -69,6 +70,7 @@ PRESETS: dict[str, Preset] = {
 DEFAULT_PRESET = next(iter(PRESETS))
 
 
+@lru_cache(maxsize=None)  # the Training page asks at every rerun; the file is read once
 def recipe_template(dataset: str) -> tuple[str, TemplateSpec] | None:
     """(the recipe's file name, its template) for a data set that has a recipe."""
     file_name = RECIPE_SPECS.get(dataset)
